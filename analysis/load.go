@@ -1,0 +1,215 @@
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/ssa/ssautil"
+)
+
+// Config says what to load and under which build configuration.
+type Config struct {
+	// Dir is the directory the go command runs in; "" means the current
+	// directory.
+	Dir string
+	// Patterns are package patterns as given to go build.
+	Patterns []string
+	// BuildFlags are the go build flags that affect which files and
+	// packages are loaded: -tags, -mod, -modfile, -overlay, ...
+	BuildFlags []string
+	// Env holds KEY=value settings (GOOS, GOARCH, CGO_ENABLED, GOFLAGS,
+	// ...) applied on top of the current environment.
+	Env []string
+}
+
+// Program is a loaded, type-checked program in SSA form, with the bodies of
+// all functions built.
+type Program struct {
+	// Dir is the absolute directory the program was loaded from.
+	Dir string
+	// Fset maps positions of every loaded file.
+	Fset *token.FileSet
+	// SSA is the whole program, standard library included.
+	SSA *ssa.Program
+	// Packages are the packages the patterns matched.
+	Packages []*packages.Package
+	// Mains are the main packages among them, sorted by import path.
+	Mains []*ssa.Package
+}
+
+// LoadMode is what Load asks of go/packages: syntax and types for every
+// package, dependencies included, since SSA needs bodies for the whole
+// program to compute reachability.
+const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedDeps | packages.NeedTypes | packages.NeedTypesSizes |
+	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
+
+// Load loads the program named by cfg and builds its SSA form. It fails
+// with a *LoadError when a package cannot be loaded or does not
+// type-check, and when the patterns match no main package.
+func Load(ctx context.Context, cfg Config) (*Program, error) {
+	dir, err := absDir(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	overlay, flags, err := Overlay(dir, cfg.BuildFlags)
+	if err != nil {
+		return nil, err
+	}
+	pcfg := &packages.Config{
+		Context:    ctx,
+		Mode:       LoadMode,
+		Dir:        dir,
+		BuildFlags: flags,
+		// Later entries win in os/exec, so cfg.Env overrides.
+		Env:     append(os.Environ(), cfg.Env...),
+		Overlay: overlay,
+	}
+	pkgs, err := packages.Load(pcfg, cfg.Patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("ssaweave: loading %v: %w", cfg.Patterns, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := packageErrors(dir, pkgs); err != nil {
+		return nil, err
+	}
+
+	var mainPkgs []*packages.Package
+	for _, p := range pkgs {
+		if p.Name == "main" {
+			mainPkgs = append(mainPkgs, p)
+		}
+	}
+	if len(mainPkgs) == 0 {
+		return nil, fmt.Errorf("%w in %v: ssaweave instruments programs; name a main package (e.g. ./cmd/server)", ErrNoMain, cfg.Patterns)
+	}
+
+	// InstantiateGenerics gives every instantiation its own body, which
+	// RTA needs to follow calls made inside generic code.
+	prog, _ := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
+	prog.Build()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	p := &Program{Dir: dir, Fset: prog.Fset, SSA: prog, Packages: pkgs}
+	var missing LoadError
+	for _, mp := range mainPkgs {
+		sp := prog.Package(mp.Types)
+		if sp.Func("main") == nil {
+			// go/types accepts a main package without main; the
+			// compiler does not, and neither can we root a graph there.
+			missing.Errors = append(missing.Errors, PackageError{
+				Package: mp.PkgPath,
+				Msg:     "function main is undeclared in the main package",
+			})
+			continue
+		}
+		p.Mains = append(p.Mains, sp)
+	}
+	if len(missing.Errors) > 0 {
+		return nil, &missing
+	}
+	slices.SortFunc(p.Mains, func(a, b *ssa.Package) int { return strings.Compare(a.Pkg.Path(), b.Pkg.Path()) })
+	return p, nil
+}
+
+// absDir returns dir as an absolute, clean path, "" meaning the current
+// directory.
+func absDir(dir string) (string, error) {
+	if dir == "" {
+		dir = "."
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %w", err)
+	}
+	return abs, nil
+}
+
+// PackageError is one error reported while loading or type-checking.
+type PackageError struct {
+	Package string // import path of the package that failed
+	Pos     string // "file:line:col" (file relative to the load directory when inside it), or ""
+	Msg     string // the go command's or the type checker's message
+}
+
+// String formats the error as the compiler does: "pos: msg".
+func (e PackageError) String() string {
+	if e.Pos == "" {
+		return fmt.Sprintf("%s: %s", e.Package, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Pos, e.Msg)
+}
+
+// LoadError lists the errors that kept the program from loading.
+type LoadError struct {
+	Errors []PackageError
+}
+
+// maxErrors bounds the errors an error message spells out; the rest are
+// counted, as the compiler does, so one broken package cannot flood a build
+// log.
+const maxErrors = 10
+
+// Error returns one line per error, the first prefixed with a summary.
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	b.WriteString("ssaweave: the program does not build:")
+	for i, pe := range e.Errors {
+		if i == maxErrors {
+			fmt.Fprintf(&b, "\n\t... and %d more errors", len(e.Errors)-maxErrors)
+			break
+		}
+		b.WriteString("\n\t")
+		b.WriteString(pe.String())
+	}
+	return b.String()
+}
+
+// packageErrors collects the errors of pkgs and their dependencies, in a
+// deterministic order, without duplicates.
+func packageErrors(dir string, pkgs []*packages.Package) error {
+	var le LoadError
+	seen := make(map[string]bool)
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, e := range p.Errors {
+			pe := PackageError{Package: p.PkgPath, Pos: relPos(dir, e.Pos), Msg: e.Msg}
+			if k := pe.String(); !seen[k] {
+				seen[k] = true
+				le.Errors = append(le.Errors, pe)
+			}
+		}
+	})
+	if len(le.Errors) > 0 {
+		return &le
+	}
+	return nil
+}
+
+// relPos rewrites a "file:line:col" position so that the file is relative
+// to dir when inside it, as the go command prints it. Other forms ("-" or
+// "") mean no position.
+func relPos(dir, pos string) string {
+	if pos == "" || pos == "-" {
+		return ""
+	}
+	if rel, err := filepath.Rel(dir, pos); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return pos
+}
+
+// ErrNoMain is wrapped by the error Load returns when the patterns match
+// no main package.
+var ErrNoMain = errors.New("no main package")

@@ -1,0 +1,3 @@
+module example.com/nomainfunc
+
+go 1.26

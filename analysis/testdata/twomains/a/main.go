@@ -1,0 +1,4 @@
+// Command is one of two programs loaded together.
+package main
+
+func main() {}

@@ -1,0 +1,251 @@
+// Package backend applies weave plans to builds. This file is the `ssaweave
+// go` wrapper: it plans the program, then runs the go command with the
+// toolexec backend (package backend/toolexec), a private -modfile that adds
+// the runtime module, and an -overlay that adds the runtime file to each
+// woven main package and a key file to each rewritten package.
+//
+// With those three flags the go command itself resolves, compiles, caches
+// and links the hook packages: no child builds, no importcfg edits, and
+// build-cache keys that change only for the packages the plan rewrites.
+package backend
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ssaweave/ssaweave/backend/cache"
+	"github.com/ssaweave/ssaweave/backend/gocmd"
+	"github.com/ssaweave/ssaweave/backend/inject"
+	"github.com/ssaweave/ssaweave/backend/rtsrc"
+	"github.com/ssaweave/ssaweave/backend/toolexec"
+	"github.com/ssaweave/ssaweave/internal/version"
+	"github.com/ssaweave/ssaweave/ssaweave"
+)
+
+// Planner makes (or finds in the cache) the plan for a set of packages. The
+// command provides it, so that this package stays free of the analysis.
+var Planner func(ctx context.Context, opts ssaweave.Options) (*ssaweave.Plan, error)
+
+// HookPackages lists every runtime hook package a plan may name; the
+// private go.mod is completed for all of them at once, so that it does not
+// depend on the plan.
+var HookPackages []string
+
+// Prepared is a plan together with the build inputs made for it.
+type Prepared struct {
+	Plan    *ssaweave.Plan
+	Dir     string // where the go command runs
+	ModFile string // private go.mod adding the runtime module
+	Lang    string // toolexec.EnvLang value, or ""
+}
+
+// Prepare plans the packages of a go command line the way the wrapper
+// builds them: with the private go.mod, so that the plan sees exactly the
+// module graph that will be built.
+func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepared, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	dir := inv.AbsDir(cwd)
+	userModfile, _ := inv.Lookup("modfile")
+	if userModfile != "" && !filepath.IsAbs(userModfile) {
+		userModfile = filepath.Join(dir, userModfile)
+	}
+	modfile, lang, err := rtsrc.ModFile(ctx, dir, env, userModfile, HookPackages)
+	if err != nil {
+		return nil, err
+	}
+	var flags []string
+	for _, f := range inv.LoadFlags() {
+		if !strings.HasPrefix(f, "-modfile=") {
+			flags = append(flags, f)
+		}
+	}
+	flags = append(flags, "-modfile="+modfile)
+	patterns := inv.Packages
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	plan, err := Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: env, Tool: version.Tool()})
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{Plan: plan, Dir: dir, ModFile: modfile, Lang: lang}, nil
+}
+
+// Go runs `go args...` woven. It returns the exit code.
+func Go(ctx context.Context, args []string, stderr io.Writer) int {
+	if os.Getenv(toolexec.EnvDisable) == "1" {
+		return runGo(ctx, args, nil)
+	}
+	inv, err := gocmd.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "ssaweave go: %v\n", err)
+		return 2
+	}
+	if !inv.Builds() {
+		return runGo(ctx, args, nil)
+	}
+	if _, ok := inv.Lookup("toolexec"); ok {
+		fmt.Fprintln(stderr, "ssaweave go: -toolexec is set by ssaweave itself; remove it (or run plain go with -toolexec=\"ssaweave toolexec\")")
+		return 2
+	}
+	env := withoutToolexec(os.Environ())
+	p, err := Prepare(ctx, inv, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
+		return 1
+	}
+	if !p.Plan.Woven() {
+		fmt.Fprintln(stderr, "ssaweave: nothing to weave (no instrumented API is reachable from main); building plainly")
+		return runGo(ctx, args, env)
+	}
+	newArgs, newEnv, err := p.buildArgs(args, inv, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
+		return 1
+	}
+	return runGo(ctx, newArgs, newEnv)
+}
+
+// buildArgs returns the woven go command line and environment.
+func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string) ([]string, []string, error) {
+	data, err := json.MarshalIndent(p.Plan, "", "\t")
+	if err != nil {
+		return nil, nil, err
+	}
+	plans, err := cache.Sub("plan-files")
+	if err != nil {
+		return nil, nil, err
+	}
+	planPath, err := cache.WriteContent(plans, "plan.json", data)
+	if err != nil {
+		return nil, nil, err
+	}
+	userOverlay, _ := inv.Lookup("overlay")
+	if userOverlay != "" && !filepath.IsAbs(userOverlay) {
+		userOverlay = filepath.Join(p.Dir, userOverlay)
+	}
+	overlay, err := p.overlay(userOverlay)
+	if err != nil {
+		return nil, nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, nil, err
+	}
+	newArgs := gocmd.InsertFlags(gocmd.WithoutFlags(args, "modfile", "overlay"),
+		"-modfile="+p.ModFile, "-overlay="+overlay, "-toolexec="+quote(self)+" toolexec")
+	newEnv := append(slices.Clone(env), toolexec.EnvPlan+"="+planPath, toolexec.EnvMode+"="+toolexec.ModeWrapper)
+	if p.Lang != "" {
+		newEnv = append(newEnv, toolexec.EnvLang+"="+p.Lang)
+	}
+	return newArgs, newEnv, nil
+}
+
+// overlay writes the overlay file: the user's replacements, a key file in
+// every package the plan rewrites, and the runtime file in every woven main
+// package.
+func (p *Prepared) overlay(userOverlay string) (string, error) {
+	var ov struct {
+		Replace map[string]string
+	}
+	if userOverlay != "" {
+		data, err := os.ReadFile(userOverlay)
+		if err != nil {
+			return "", err
+		}
+		if err := json.Unmarshal(data, &ov); err != nil {
+			return "", fmt.Errorf("%s: %v", userOverlay, err)
+		}
+	}
+	if ov.Replace == nil {
+		ov.Replace = map[string]string{}
+	}
+	gen, err := cache.Sub("gen")
+	if err != nil {
+		return "", err
+	}
+	for _, pe := range p.Plan.Packages {
+		if len(pe.Files) == 0 {
+			continue
+		}
+		pkgDir := filepath.Dir(pe.Files[0].File)
+		var name, content string
+		if m := p.Plan.Main(pe.ImportPath); m != nil && len(m.Hooks) > 0 {
+			name, content = inject.MainFileName, string(inject.MainFile(m, p.Plan.PackageKey(pe.ImportPath)))
+		} else {
+			pkgName, err := inject.PackageName(pe.Files[0].File)
+			if err != nil {
+				return "", err
+			}
+			name, content = inject.KeyFileName, string(inject.KeyFile(pkgName, p.Plan.PackageKey(pe.ImportPath)))
+		}
+		path, err := cache.WriteContent(gen, name, []byte(content))
+		if err != nil {
+			return "", err
+		}
+		ov.Replace[filepath.Join(pkgDir, name)] = path
+	}
+	data, err := json.MarshalIndent(ov, "", "\t")
+	if err != nil {
+		return "", err
+	}
+	return cache.WriteContent(gen, "overlay.json", data)
+}
+
+func runGo(ctx context.Context, args []string, env []string) int {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = env
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		if ee.ExitCode() >= 0 {
+			return ee.ExitCode()
+		}
+		return 1
+	default:
+		fmt.Fprintf(os.Stderr, "ssaweave: %v\n", err)
+		return 1
+	}
+}
+
+// withoutToolexec removes -toolexec from GOFLAGS: the wrapper sets its own,
+// and a user who exported GOFLAGS=-toolexec=ssaweave... must not get two.
+func withoutToolexec(env []string) []string {
+	out := slices.Clone(env)
+	for i, kv := range out {
+		v, ok := strings.CutPrefix(kv, "GOFLAGS=")
+		if !ok {
+			continue
+		}
+		var keep []string
+		for _, f := range strings.Fields(v) {
+			if !strings.HasPrefix(strings.TrimLeft(f, "-"), "toolexec") {
+				keep = append(keep, f)
+			}
+		}
+		out[i] = "GOFLAGS=" + strings.Join(keep, " ")
+	}
+	return out
+}
+
+func quote(s string) string {
+	if !strings.ContainsAny(s, " \t'\"") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

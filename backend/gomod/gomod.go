@@ -1,0 +1,303 @@
+// Package gomod derives the private go.mod that a woven build uses in place
+// of the user's (through the go command's -modfile flag): the user's module
+// requirements plus the ssaweave runtime module, with the user's go.mod and
+// go.sum left untouched.
+//
+// The go command then resolves one consistent module graph for the user's
+// packages and the hooks together (minimal version selection), so the two
+// can never link different versions of a shared dependency.
+package gomod
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ssaweave/ssaweave/backend/cache"
+	"github.com/ssaweave/ssaweave/internal/version"
+	"golang.org/x/mod/modfile"
+)
+
+// Module describes the user's main module as the go command sees it.
+type Module struct {
+	GoMod string // absolute path of the go.mod in use (the -modfile, if any)
+	Root  string // module root directory
+}
+
+// Find asks the go command, in dir with env, which go.mod is in use.
+// modfileFlag is the user's -modfile value, if any.
+func Find(ctx context.Context, dir string, env []string, modfileFlag string) (Module, error) {
+	args := []string{"env", "GOMOD", "GOWORK"}
+	if modfileFlag != "" {
+		args = []string{"env", "-modfile=" + modfileFlag, "GOMOD", "GOWORK"}
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return Module{}, fmt.Errorf("ssaweave: go env GOMOD in %s: %v\n%s", dir, err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	gomod := strings.TrimSpace(lines[0])
+	gowork := ""
+	if len(lines) > 1 {
+		gowork = strings.TrimSpace(lines[1])
+	}
+	if gowork != "" && gowork != "off" {
+		return Module{}, fmt.Errorf("ssaweave: %s is a go.work workspace, which ssaweave does not support yet; build with GOWORK=off, or with plain go (SSAWEAVE_DISABLE=1)", gowork)
+	}
+	if gomod == "" || gomod == os.DevNull {
+		return Module{}, fmt.Errorf("ssaweave: %s is not inside a Go module (no go.mod): ssaweave weaves module builds; run `go mod init` first", dir)
+	}
+	root := filepath.Dir(gomod)
+	if modfileFlag != "" {
+		// With -modfile, GOMOD names the alternate file; the module root is
+		// still where go.mod is found from dir.
+		if r, err := findRoot(dir); err == nil {
+			root = r
+		}
+		if !filepath.IsAbs(gomod) {
+			gomod = filepath.Join(dir, gomod)
+		}
+	}
+	return Module{GoMod: gomod, Root: root}, nil
+}
+
+func findRoot(dir string) (string, error) {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no go.mod above %s", dir)
+		}
+		d = parent
+	}
+}
+
+// Require names a module to add, replaced by a local directory.
+type Require struct {
+	Path    string // module path
+	Version string // version to require (a pseudo-version)
+	Dir     string // absolute directory holding the module
+	GoSum   []byte // the module's go.sum, merged into the generated one
+}
+
+// Merge writes (once per content) a go.mod/go.sum pair in the cache that
+// is the user's plus req, and completes it by loading pkgs with -mod=mod
+// so that later builds under the default -mod=readonly find every
+// requirement and checksum. It returns the path of the generated go.mod.
+func Merge(ctx context.Context, mod Module, env []string, req Require, pkgs []string) (string, error) {
+	data, err := os.ReadFile(mod.GoMod)
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	sum, _ := os.ReadFile(strings.TrimSuffix(mod.GoMod, ".mod") + ".sum")
+
+	f, err := modfile.Parse(mod.GoMod, data, nil)
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	// Relative replacement directories are relative to the module root;
+	// the generated file lives elsewhere, so make them absolute.
+	for _, r := range f.Replace {
+		if modfile.IsDirectoryPath(r.New.Path) && !filepath.IsAbs(r.New.Path) {
+			abs := filepath.Join(mod.Root, r.New.Path)
+			if err := f.AddReplace(r.Old.Path, r.Old.Version, abs, ""); err != nil {
+				return "", fmt.Errorf("ssaweave: %s: %v", mod.GoMod, err)
+			}
+		}
+	}
+	if err := f.AddRequire(req.Path, req.Version); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	if err := f.AddReplace(req.Path, "", req.Dir, ""); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	f.Cleanup()
+	out, err := f.Format()
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	outSum := mergeSums(sum, req.GoSum)
+
+	key := cache.Hash([]byte(version.Identity()), out, outSum, []byte(strings.Join(pkgs, "\n")), []byte(mod.Root))
+	root, err := cache.Sub("mod")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, key)
+	gomod := filepath.Join(dir, "go.mod")
+	done := filepath.Join(dir, "complete")
+	if _, err := os.Stat(done); err == nil {
+		return gomod, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	unlock, err := cache.Lock(dir + ".lock")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(done); err == nil {
+		return gomod, nil
+	}
+	if err := cache.WriteFileAtomic(gomod, out, 0o600); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	if err := cache.WriteFileAtomic(filepath.Join(dir, "go.sum"), outSum, 0o600); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	if err := complete(ctx, mod, env, dir, gomod, pkgs); err != nil {
+		return "", err
+	}
+	if err := keepGoVersion(gomod, f); err != nil {
+		return "", err
+	}
+	if err := cache.WriteFileAtomic(done, nil, 0o600); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	return gomod, nil
+}
+
+// withoutGoflags drops GOFLAGS entries that would fight the explicit flags
+// of an internal go command (-mod, -modfile, -toolexec).
+func withoutGoflags(env []string) []string {
+	out := slices.Clone(env)
+	for i, kv := range out {
+		v, ok := strings.CutPrefix(kv, "GOFLAGS=")
+		if !ok {
+			continue
+		}
+		var keep []string
+		for _, f := range strings.Fields(v) {
+			name := strings.TrimLeft(strings.SplitN(f, "=", 2)[0], "-")
+			if name == "mod" || name == "modfile" || name == "toolexec" {
+				continue
+			}
+			keep = append(keep, f)
+		}
+		out[i] = "GOFLAGS=" + strings.Join(keep, " ")
+	}
+	return out
+}
+
+// WithoutGoflags is withoutGoflags for other packages that run internal go
+// commands.
+func WithoutGoflags(env []string) []string { return withoutGoflags(env) }
+
+func mergeSums(a, b []byte) []byte {
+	seen := map[string]bool{}
+	var lines []string
+	for _, src := range [][]byte{a, b} {
+		for _, l := range strings.Split(string(src), "\n") {
+			l = strings.TrimSpace(l)
+			if l != "" && !seen[l] {
+				seen[l] = true
+				lines = append(lines, l)
+			}
+		}
+	}
+	slices.Sort(lines)
+	if len(lines) == 0 {
+		return nil
+	}
+	return []byte(strings.Join(lines, "\n") + "\n")
+}
+
+// complete lets the go command add, to the generated files only, the
+// requirements and checksums needed to build pkgs from the main module:
+// it lists, with -mod=mod, a package that the overlay adds to the main
+// module and that imports pkgs, exactly as the woven main package will.
+func complete(ctx context.Context, mod Module, env []string, dir, gomod string, pkgs []string) error {
+	prepDir := filepath.Join(mod.Root, "zz_ssaweave_prepare_"+filepath.Base(dir))
+	var src bytes.Buffer
+	src.WriteString("package prepare\n\nimport (\n")
+	for _, p := range pkgs {
+		fmt.Fprintf(&src, "\t_ %q\n", p)
+	}
+	src.WriteString(")\n")
+	prepFile := filepath.Join(dir, "prepare.go")
+	if err := cache.WriteFileAtomic(prepFile, src.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("ssaweave: %v", err)
+	}
+	overlay := filepath.Join(dir, "prepare-overlay.json")
+	ov := fmt.Sprintf(`{"Replace":{%q:%q}}`, filepath.Join(prepDir, "prepare.go"), prepFile)
+	if err := cache.WriteFileAtomic(overlay, []byte(ov), 0o600); err != nil {
+		return fmt.Errorf("ssaweave: %v", err)
+	}
+	args := []string{"list", "-modfile=" + gomod, "-mod=mod", "-overlay=" + overlay, "-deps", "-f", "{{if .Error}}{{.Error}}{{end}}", prepDir}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = mod.Root
+	cmd.Env = withoutGoflags(env)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	listed, err := cmd.Output()
+	if err != nil || len(bytes.TrimSpace(listed)) > 0 {
+		return fmt.Errorf("ssaweave: resolving the runtime module's dependencies (go %s in %s) failed: %v\n%s%s\nThe module proxy must be reachable the first time (GOPROXY); later builds work offline",
+			strings.Join(args, " "), mod.Root, err, stderr.String(), listed)
+	}
+	return nil
+}
+
+// keepGoVersion undoes, in effect, the one change the runtime's
+// requirements may force on the user's module: a higher go directive. The
+// go directive sets the main module's default GODEBUG settings, so a
+// `godebug default=goX` line pins them back to the user's version (the
+// language version is restored per package by the backend, see
+// LangVersion).
+func keepGoVersion(gomod string, user *modfile.File) error {
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		return fmt.Errorf("ssaweave: %v", err)
+	}
+	gen, err := modfile.Parse(gomod, data, nil)
+	if err != nil {
+		return fmt.Errorf("ssaweave: %v", err)
+	}
+	if user.Go == nil || gen.Go == nil || user.Go.Version == gen.Go.Version {
+		return nil
+	}
+	for _, g := range user.Godebug {
+		if g.Key == "default" {
+			return nil
+		}
+	}
+	if err := gen.AddGodebug("default", "go"+user.Go.Version); err != nil {
+		return fmt.Errorf("ssaweave: %v", err)
+	}
+	out, err := gen.Format()
+	if err != nil {
+		return fmt.Errorf("ssaweave: %v", err)
+	}
+	return cache.WriteFileAtomic(gomod, out, 0o600)
+}
+
+// LangVersion returns the module path and go version of the user's go.mod
+// at mod, so that the backend can compile the main module's packages with
+// the user's language version (-lang) when the generated go.mod had to
+// raise the go directive for the runtime's requirements.
+func LangVersion(mod Module) (modPath, goVersion string, err error) {
+	data, err := os.ReadFile(mod.GoMod)
+	if err != nil {
+		return "", "", fmt.Errorf("ssaweave: %v", err)
+	}
+	f, err := modfile.ParseLax(mod.GoMod, data, nil)
+	if err != nil {
+		return "", "", fmt.Errorf("ssaweave: %v", err)
+	}
+	if f.Module == nil || f.Go == nil {
+		return "", "", nil
+	}
+	return f.Module.Mod.Path, f.Go.Version, nil
+}

@@ -1,0 +1,11 @@
+package hasunsafe
+
+import (
+	"unsafe"
+)
+
+// Size returns the size of an int.
+func Size() uintptr {
+	var x int
+	return unsafe.Sizeof(x)
+}

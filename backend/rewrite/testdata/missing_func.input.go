@@ -1,0 +1,4 @@
+package missing
+
+// G is not the function the plan names.
+func G() {}

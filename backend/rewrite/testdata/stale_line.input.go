@@ -1,0 +1,4 @@
+package stale
+
+// F is not where the plan says.
+func F() {}

@@ -1,0 +1,131 @@
+// Package rtsrc carries the source of the ssaweave runtime module
+// (github.com/ssaweave/ssaweave/rt, the hooks that instrumented programs
+// link) inside the ssaweave binary, and extracts it into the cache.
+//
+// The runtime is a separate module so that woven programs depend only on
+// OpenTelemetry, never on the tool's own dependencies. go:embed cannot reach
+// into another module, so the module's files are kept here as a txtar
+// archive, regenerated with `go generate` (TestArchiveUpToDate fails when it
+// is stale).
+package rtsrc
+
+//go:generate go test -run TestArchiveUpToDate -update
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"github.com/ssaweave/ssaweave/backend/gomod"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ssaweave/ssaweave/backend/cache"
+	"golang.org/x/tools/txtar"
+)
+
+// ModulePath is the module path of the runtime module.
+const ModulePath = "github.com/ssaweave/ssaweave/rt"
+
+// PseudoVersion is the version under which the runtime module is required;
+// a replace directive points it at the extracted directory.
+const PseudoVersion = "v0.0.0-00010101000000-000000000000"
+
+//go:embed rt.txtar
+var archive []byte
+
+// Hash identifies the embedded runtime source.
+func Hash() string { return cache.Hash(archive) }
+
+// GoSum returns the runtime module's go.sum.
+func GoSum() []byte {
+	for _, f := range txtar.Parse(archive).Files {
+		if f.Name == "go.sum" {
+			return f.Data
+		}
+	}
+	return nil
+}
+
+// Extract writes the runtime module into the cache (once per content hash)
+// and returns its directory. The directory name depends only on the content,
+// so builds that embed its path (file names in debug information) stay
+// reproducible.
+func Extract() (string, error) {
+	root, err := cache.Sub("rt")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, Hash())
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		return dir, nil
+	}
+	tmp, err := os.MkdirTemp(root, ".tmp-")
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	defer os.RemoveAll(tmp)
+	for _, f := range txtar.Parse(archive).Files {
+		if strings.Contains(f.Name, "..") || filepath.IsAbs(f.Name) {
+			return "", fmt.Errorf("ssaweave: bad file name %q in embedded runtime", f.Name)
+		}
+		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return "", fmt.Errorf("ssaweave: %v", err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o600); err != nil {
+			return "", fmt.Errorf("ssaweave: %v", err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		// Another process won the race: its copy has the same content.
+		if _, statErr := os.Stat(filepath.Join(dir, "go.mod")); statErr == nil {
+			return dir, nil
+		}
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	return dir, nil
+}
+
+// Files returns the names of the files in the embedded module, for tests.
+func Files() []string {
+	var names []string
+	for _, f := range txtar.Parse(archive).Files {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// ModFile returns a private go.mod (for the go command's -modfile) that is
+// the user's module, found from dir, plus this runtime module, completed
+// for building pkgs. modfileFlag is the user's own -modfile, if any.
+//
+// lang is "modulepath=goversion" when the private go.mod had to raise the
+// user's go directive (the runtime's requirements need a newer one), and ""
+// otherwise; see toolexec.EnvLang.
+func ModFile(ctx context.Context, dir string, env []string, modfileFlag string, pkgs []string) (path, lang string, err error) {
+	rtDir, err := Extract()
+	if err != nil {
+		return "", "", err
+	}
+	mod, err := gomod.Find(ctx, dir, env, modfileFlag)
+	if err != nil {
+		return "", "", err
+	}
+	path, err = gomod.Merge(ctx, mod, env, gomod.Require{Path: ModulePath, Version: PseudoVersion, Dir: rtDir, GoSum: GoSum()}, pkgs)
+	if err != nil {
+		return "", "", err
+	}
+	modPath, userGo, err := gomod.LangVersion(mod)
+	if err != nil {
+		return "", "", err
+	}
+	_, genGo, err := gomod.LangVersion(gomod.Module{GoMod: path})
+	if err != nil {
+		return "", "", err
+	}
+	if userGo != "" && genGo != "" && userGo != genGo {
+		lang = modPath + "=" + userGo
+	}
+	return path, lang, nil
+}

@@ -1,0 +1,226 @@
+package toolexec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ssaweave/ssaweave/backend/cache"
+	"github.com/ssaweave/ssaweave/backend/gocmd"
+	"github.com/ssaweave/ssaweave/backend/gomod"
+	"github.com/ssaweave/ssaweave/backend/rtsrc"
+	"github.com/ssaweave/ssaweave/internal/version"
+	"github.com/ssaweave/ssaweave/ssaweave"
+)
+
+// A session is what the toolexec processes of one go command share in
+// toolexec-only mode: the plan made from that go command's arguments, and
+// the hook packages built for it. It is stored in the cache under the go
+// process's identity (pid and start time), behind a file lock, so that it
+// is computed once however many toolexec processes run at once.
+type session struct {
+	PlanPath string   `json:"plan"`
+	Dir      string   `json:"dir"`   // where the go command runs
+	Flags    []string `json:"flags"` // the go command's compile-relevant flags
+	ModFlag  string   `json:"modfile,omitempty"`
+	// Hooks maps every package of the runtime's import graph to its
+	// compiled archive; filled by the first compile or link that needs it.
+	Hooks map[string]string `json:"hooks,omitempty"`
+
+	path string // session file
+}
+
+// Planner makes a plan for toolexec-only mode. It is a variable so that the
+// command (which links the analysis) provides it and this package stays
+// free of the analysis.
+var Planner func(ctx context.Context, opts ssaweave.Options) (*ssaweave.Plan, error)
+
+// discover returns the session of the go command that invoked us, creating
+// it on first use.
+func discover(ctx context.Context) (*session, error) {
+	proc, err := parentGo()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := cache.Sub("sessions")
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Join(dir, proc.id)
+	unlock, err := cache.Lock(base + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	s := &session{path: base + ".json"}
+	if data, err := os.ReadFile(s.path); err == nil {
+		if err := json.Unmarshal(data, s); err == nil {
+			return s, nil
+		}
+	}
+	cleanOldSessions(dir)
+	if Planner == nil {
+		return nil, fmt.Errorf("no planner linked")
+	}
+	inv := proc.inv
+	if !inv.Builds() {
+		return nil, fmt.Errorf("go %s -toolexec: ssaweave weaves go build, install, run and test", inv.Sub)
+	}
+	patterns := inv.Packages
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	s.Dir = inv.AbsDir(proc.cwd)
+	s.Flags = inv.CompileFlags()
+	s.ModFlag, _ = inv.Lookup("modfile")
+	plan, err := Planner(ctx, ssaweave.Options{
+		Dir:        s.Dir,
+		Patterns:   patterns,
+		BuildFlags: inv.LoadFlags(),
+		Env:        proc.env,
+		Tool:       version.Tool(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.MarshalIndent(plan, "", "\t")
+	if err != nil {
+		return nil, err
+	}
+	plans, err := cache.Sub("plan-files")
+	if err != nil {
+		return nil, err
+	}
+	if s.PlanPath, err = cache.WriteContent(plans, "plan.json", data); err != nil {
+		return nil, err
+	}
+	return s, s.save()
+}
+
+func (s *session) save() error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return cache.WriteFileAtomic(s.path, data, 0o600)
+}
+
+// cleanOldSessions removes session files of go commands long finished.
+func cleanOldSessions(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// hookExports builds the runtime's hook packages with a child `go list
+// -export` under the same flags and plan as the parent build, once per
+// session, and returns the archive of every package in their import graph.
+// The child runs this same backend, so the standard-library packages it
+// compiles are woven exactly like the parent's and their archives match.
+func (s *session) hookExports(b *backend) (map[string]string, error) {
+	unlock, err := cache.Lock(strings.TrimSuffix(s.path, ".json") + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if data, err := os.ReadFile(s.path); err == nil {
+		json.Unmarshal(data, s)
+	}
+	if s.Hooks != nil {
+		return s.Hooks, nil
+	}
+	var pkgs []string
+	for _, m := range b.plan.Mains {
+		pkgs = append(pkgs, m.Hooks...)
+	}
+	slices.Sort(pkgs)
+	pkgs = slices.Compact(pkgs)
+	ctx := context.Background()
+	env := gomod.WithoutGoflags(os.Environ())
+	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TOOLEXEC_IMPORTPATH=") })
+	modfile, _, err := rtsrc.ModFile(ctx, s.Dir, env, s.ModFlag, pkgs)
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"list", "-deps", "-export", "-json=ImportPath,Export,Error", "-modfile=" + modfile,
+		"-toolexec=" + quoteArg(self) + " toolexec"}
+	for _, f := range s.Flags {
+		// -a would rebuild everything again; -modfile is replaced.
+		if f == "-a" || strings.HasPrefix(f, "-modfile=") || strings.HasPrefix(f, "-mod=") {
+			continue
+		}
+		args = append(args, f)
+	}
+	args = append(args, pkgs...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = s.Dir
+	cmd.Env = append(env, EnvPlan+"="+s.PlanPath, EnvMode+"="+ModeToolexec)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("building the runtime hooks (go %s): %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	hooks := map[string]string{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Export     string
+			Error      *struct{ Err string }
+		}
+		if err := dec.Decode(&p); err != nil {
+			return nil, fmt.Errorf("building the runtime hooks: %v", err)
+		}
+		if p.Error != nil {
+			return nil, fmt.Errorf("building the runtime hooks: %s: %s", p.ImportPath, p.Error.Err)
+		}
+		if p.Export != "" {
+			hooks[p.ImportPath] = p.Export
+		}
+	}
+	s.Hooks = hooks
+	return hooks, s.save()
+}
+
+// quoteArg quotes a path for the go command's -toolexec, which splits its
+// value like a shell word list.
+func quoteArg(s string) string {
+	if !strings.ContainsAny(s, " \t'\"") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// goProcess describes the go command that runs this toolexec process.
+type goProcess struct {
+	id  string // pid and start time: unique over the machine's uptime
+	inv *gocmd.Invocation
+	cwd string
+	env []string
+}
+
+func parseParentArgs(argv []string) (*gocmd.Invocation, error) {
+	if len(argv) < 2 {
+		return nil, fmt.Errorf("cannot read the go command's arguments")
+	}
+	inv, err := gocmd.Parse(argv[1:])
+	if err != nil {
+		return nil, fmt.Errorf("reading the go command's arguments %q: %v", argv, err)
+	}
+	return inv, nil
+}

@@ -1,0 +1,3 @@
+module example.com/reflect
+
+go 1.26

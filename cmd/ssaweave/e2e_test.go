@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ssaweave/ssaweave/internal/e2e"
+)
+
+const (
+	traceparent   = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	parentTraceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	parentSpanID  = "00f067aa0ba902b7"
+)
+
+// checkServerSpans asserts the spans one run of testdata/httpserver
+// exported for GET /users/42 (with traceparent) and GET /health.
+func checkServerSpans(t *testing.T, spans []e2e.Span) {
+	t.Helper()
+	byName := map[string]e2e.Span{}
+	for _, s := range spans {
+		byName[s.Name] = s
+	}
+	u, ok := byName["GET /users/{id}"]
+	if !ok {
+		t.Fatalf("no span named %q; got %+v", "GET /users/{id}", spans)
+	}
+	if u.Kind != "server" {
+		t.Errorf("span kind = %s, want server", u.Kind)
+	}
+	if u.TraceID != parentTraceID || u.ParentSpanID != parentSpanID {
+		t.Errorf("span trace/parent = %s/%s, want %s/%s from traceparent", u.TraceID, u.ParentSpanID, parentTraceID, parentSpanID)
+	}
+	want := map[string]string{
+		"http.request.method":       "GET",
+		"http.route":                "/users/{id}",
+		"http.response.status_code": "200",
+		"url.path":                  "/users/42",
+		"server.address":            "127.0.0.1",
+		"url.scheme":                "http",
+		"network.protocol.version":  "1.1",
+	}
+	for k, v := range want {
+		if got := u.Attributes[k]; got != v {
+			t.Errorf("attribute %s = %q, want %q (all: %v)", k, got, v, u.Attributes)
+		}
+	}
+	h, ok := byName["GET /health"]
+	if !ok {
+		t.Fatalf("no span for GET /health; got %+v", spans)
+	}
+	if h.ParentSpanID != "" || h.TraceID == parentTraceID {
+		t.Errorf("GET /health without traceparent should be a root span, got parent %s", h.ParentSpanID)
+	}
+	if h.Attributes["http.route"] != "/health" {
+		t.Errorf("GET /health route = %q", h.Attributes["http.route"])
+	}
+}
+
+// TestWrapperBuild builds testdata/httpserver with `ssaweave go build`,
+// runs it with the console exporter, and checks the spans it prints when it
+// is stopped with SIGTERM (the program does not handle signals itself, so
+// the woven handler flushes and re-raises). It also checks that the user's
+// tree is left untouched.
+func TestWrapperBuild(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	before := e2e.TreeHash(t, dir)
+	out := filepath.Join(t.TempDir(), "server")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", out, "./cmd/server")
+	if after := e2e.TreeHash(t, dir); after != before {
+		t.Fatal("ssaweave go build changed the program's source tree")
+	}
+
+	srv := e2e.Start(t, out, e2e.Env("OTEL_TRACES_EXPORTER=console", "OTEL_SERVICE_NAME=e2e"))
+	if code := srv.Do(t, "GET", "/users/42", map[string]string{"traceparent": traceparent}); code != 200 {
+		t.Fatalf("GET /users/42 = %d", code)
+	}
+	if code := srv.Do(t, "GET", "/health", nil); code != 200 {
+		t.Fatalf("GET /health = %d", code)
+	}
+	err := srv.Stop(t, syscall.SIGTERM)
+	if err == nil || !strings.Contains(err.Error(), "terminated") {
+		t.Errorf("after SIGTERM the program should die of the signal, got %v", err)
+	}
+	checkServerSpans(t, e2e.ConsoleSpans(t, srv.Stdout()))
+}
+
+// TestToolexecBuild builds the same program with plain
+// `go build -toolexec=ssaweave`, exports over OTLP/HTTP (the default
+// exporter) to an in-process receiver, and ends the program with os.Exit:
+// the spans of earlier requests must have been flushed.
+func TestToolexecBuild(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	out := filepath.Join(t.TempDir(), "server")
+	e2e.Run(t, dir, e2e.Env(), "go", "build", "-toolexec="+bin, "-o", out, "./cmd/server")
+
+	recv := e2e.NewReceiver(t)
+	srv := e2e.Start(t, out, e2e.Env(
+		"OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL,
+		"OTEL_SERVICE_NAME=toolexec-e2e",
+		"OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=test",
+	))
+	srv.Do(t, "GET", "/users/42", map[string]string{"traceparent": traceparent})
+	srv.Do(t, "GET", "/health", nil)
+	srv.Do(t, "POST", "/quit", nil)
+	err := srv.Wait(t)
+	if err == nil || !strings.Contains(err.Error(), "exit status 3") {
+		t.Errorf("POST /quit should end the program with os.Exit(3), got %v", err)
+	}
+	spans := recv.Spans()
+	checkServerSpans(t, spans)
+	for _, s := range spans {
+		if s.Attributes["resource.service.name"] != "toolexec-e2e" || s.Attributes["resource.deployment.environment.name"] != "test" {
+			t.Errorf("span %s resource = %v, want OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES applied", s.Name, s.Attributes)
+		}
+	}
+}
+
+// TestPlainBuildSharesCacheSafely checks that a plain build sharing the
+// GOCACHE with a woven build is not instrumented, and that a woven build
+// after a plain one is.
+func TestPlainBuildSharesCacheSafely(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	tmp := t.TempDir()
+	woven1, plain, woven2 := filepath.Join(tmp, "woven1"), filepath.Join(tmp, "plain"), filepath.Join(tmp, "woven2")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", woven1, "./cmd/server")
+	e2e.Run(t, dir, e2e.Env(), "go", "build", "-o", plain, "./cmd/server")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", woven2, "./cmd/server")
+
+	for _, c := range []struct {
+		bin   string
+		woven bool
+	}{{woven1, true}, {plain, false}, {woven2, true}} {
+		syms := e2e.Run(t, dir, e2e.Env(), "go", "tool", "nm", c.bin)
+		has := strings.Contains(syms, "ssaweaveHook_serverHandler_ServeHTTP") || strings.Contains(syms, "github.com/ssaweave/ssaweave/rt")
+		if has != c.woven {
+			t.Errorf("%s: woven symbols present = %v, want %v", filepath.Base(c.bin), has, c.woven)
+		}
+		srv := e2e.Start(t, c.bin, e2e.Env("OTEL_TRACES_EXPORTER=console"))
+		srv.Do(t, "GET", "/health", nil)
+		srv.Stop(t, syscall.SIGTERM)
+		spans := e2e.ConsoleSpans(t, srv.Stdout())
+		if (len(spans) > 0) != c.woven {
+			t.Errorf("%s: exported %d spans, woven = %v", filepath.Base(c.bin), len(spans), c.woven)
+		}
+	}
+}
+
+// TestReproducible checks that two builds of the same program give the
+// same bytes, with every package compiled afresh in between (a second,
+// empty GOCACHE), and nothing written into the user's tree.
+func TestReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the standard library and OpenTelemetry twice")
+	}
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	tmp := t.TempDir()
+	a, b := filepath.Join(tmp, "a"), filepath.Join(tmp, "b")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", a, "./cmd/server")
+	e2e.Run(t, dir, e2e.Env("GOCACHE="+filepath.Join(tmp, "gocache")), bin, "go", "build", "-o", b, "./cmd/server")
+	da, _ := os.ReadFile(a)
+	db, _ := os.ReadFile(b)
+	if !bytes.Equal(da, db) {
+		t.Fatalf("two builds differ (%d and %d bytes)", len(da), len(db))
+	}
+}
+
+// TestErrors checks that bad input gives a clear message and a non-zero
+// exit, never a panic.
+func TestErrors(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	broken := e2e.CopyProgram(t, "broken")
+	for _, c := range []struct {
+		name string
+		dir  string
+		args []string
+		want []string
+	}{
+		{"type error", broken, []string{"go", "build", "./cmd/app"}, []string{"main.go:", "undefined: notDeclared"}},
+		{"unknown flag", dir, []string{"go", "build", "-nosuchflag", "./cmd/server"}, []string{"unknown flag -nosuchflag"}},
+		{"no main package", dir, []string{"go", "build", "./internal/users"}, []string{"no main package"}},
+		{"unknown command", dir, []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
+		{"plan of broken code", broken, []string{"plan", "./cmd/app"}, []string{"main.go:", "undefined: notDeclared"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := e2e.RunErr(c.dir, e2e.Env(), bin, c.args...)
+			if err == nil {
+				t.Fatalf("ssaweave %v succeeded; want an error\n%s", c.args, out)
+			}
+			if strings.Contains(out, "panic") || strings.Contains(out, "goroutine ") {
+				t.Errorf("output looks like a panic:\n%s", out)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// TestPlanCommand checks `ssaweave plan` and `ssaweave plan -json` on the
+// demo program.
+func TestPlanCommand(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	text := e2e.Run(t, dir, e2e.Env(), bin, "plan", "./cmd/server")
+	for _, w := range []string{"net/http.server", "woven", "(net/http.serverHandler).ServeHTTP"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("plan output lacks %q:\n%s", w, text)
+		}
+	}
+	js := e2e.Run(t, dir, e2e.Env(), bin, "plan", "-json", "./cmd/server")
+	for _, w := range []string{`"sites"`, `"pos"`, `"status": "woven"`, `"path"`, `"rule": "net/http.server"`} {
+		if !strings.Contains(js, w) {
+			t.Errorf("plan -json lacks %s", w)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_ = ctx
+}

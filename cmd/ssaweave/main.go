@@ -1,0 +1,185 @@
+// Command ssaweave weaves OpenTelemetry tracing into Go programs at compile
+// time, guided by whole-program static analysis.
+//
+// Usage:
+//
+//	ssaweave go build|install|run|test [go flags] [packages]
+//	go build -toolexec=ssaweave [go flags] [packages]
+//	ssaweave plan [-json] [go build flags] [packages]
+//	ssaweave version
+//	ssaweave clean
+//
+// See README.md for a tour and DESIGN.md for how it works.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ssaweave/ssaweave/analysis"
+	"github.com/ssaweave/ssaweave/backend"
+	"github.com/ssaweave/ssaweave/backend/cache"
+	"github.com/ssaweave/ssaweave/backend/gocmd"
+	"github.com/ssaweave/ssaweave/backend/toolexec"
+	"github.com/ssaweave/ssaweave/internal/version"
+	"github.com/ssaweave/ssaweave/ssaweave"
+)
+
+const usage = `ssaweave weaves OpenTelemetry tracing into Go programs at compile time.
+
+Usage:
+  ssaweave go build|install|run|test [go flags] [packages]
+                      run the go command with the program woven; every
+                      go flag passes through unchanged
+  ssaweave toolexec TOOL ARGS...
+                      the build backend, for go build -toolexec=ssaweave
+                      (or -toolexec="ssaweave toolexec"), with no other step
+  ssaweave plan [-json] [go build flags] [packages]
+                      print what would be woven where, and why
+  ssaweave version    print the version
+  ssaweave clean      remove ssaweave's cache directory
+
+Environment:
+  SSAWEAVE_DISABLE=1  build plainly through the same commands
+  SSAWEAVE_CACHE      cache directory (default: the user cache directory)
+  OTEL_*              the woven program's telemetry (OpenTelemetry SDK variables)
+`
+
+func main() {
+	backend.Planner = plan
+	backend.HookPackages = hookPackages
+	toolexec.Planner = plan
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	// `-toolexec=ssaweave` (no space, so it also fits in GOFLAGS): the go
+	// command runs us with a tool's absolute path first.
+	if isToolPath(args[0]) {
+		return toolexec.Main(args)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	switch args[0] {
+	case "go":
+		return backend.Go(ctx, args[1:], stderr)
+	case "toolexec":
+		return toolexec.Main(args[1:])
+	case "plan":
+		return planCmd(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, version.String())
+		return 0
+	case "clean":
+		dir, err := cache.Clean()
+		if err != nil {
+			fmt.Fprintf(stderr, "ssaweave clean: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "removed %s\n", dir)
+		return 0
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "ssaweave: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
+
+// isToolPath reports whether arg is the path of a Go tool, as the go
+// command passes it to a -toolexec program.
+func isToolPath(arg string) bool {
+	if !filepath.IsAbs(arg) {
+		return false
+	}
+	switch strings.TrimSuffix(filepath.Base(arg), ".exe") {
+	case "compile", "link", "asm", "cgo", "cover", "vet", "pack", "buildid":
+		return true
+	}
+	return false
+}
+
+// plan is the planner shared by the wrapper and the toolexec backend: the
+// plan cache in front of the whole-program analysis.
+func plan(ctx context.Context, opts ssaweave.Options) (*ssaweave.Plan, error) {
+	dir, err := cache.Dir()
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := ssaweave.Cached(ctx, opts, dir)
+	return p, err
+}
+
+func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the plan as JSON (schema: DESIGN.md, \"Plan schema\")")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ssaweave plan [-json] [go build flags] [packages]")
+		fs.PrintDefaults()
+	}
+	// -json is ours; everything else is a go build command line.
+	var rest []string
+	for _, a := range args {
+		switch a {
+		case "-json", "--json":
+			*asJSON = true
+		case "-h", "-help", "--help":
+			fs.Usage()
+			return 0
+		default:
+			rest = append(rest, a)
+		}
+	}
+	inv, err := gocmd.Parse(append([]string{"build"}, rest...))
+	if err != nil {
+		fmt.Fprintf(stderr, "ssaweave plan: %v\n", strings.TrimPrefix(err.Error(), "go build: "))
+		return 2
+	}
+	p, err := backend.Prepare(ctx, inv, os.Environ())
+	if err != nil {
+		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(p.Plan); err != nil {
+			fmt.Fprintf(stderr, "ssaweave plan: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if err := p.Plan.WriteText(stdout); err != nil {
+		fmt.Fprintf(stderr, "ssaweave plan: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// hookPackages lists the runtime packages any rule may link.
+var hookPackages = func() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range analysis.Rules {
+		if r.HookPackage != "" && !seen[r.HookPackage] {
+			seen[r.HookPackage] = true
+			out = append(out, r.HookPackage)
+		}
+	}
+	slices.Sort(out)
+	return out
+}()

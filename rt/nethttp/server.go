@@ -1,0 +1,138 @@
+// Package nethttp traces every request that a net/http server serves.
+//
+// A woven net/http calls the hook bound here from serverHandler.ServeHTTP,
+// the method every connection of every http.Server (and so
+// http.ListenAndServe) passes each request through. The hook wraps the rest
+// of that method, the program's handler, in the official otelhttp server
+// instrumentation, so the spans carry exactly the attributes otelhttp
+// gives them, plus http.route taken from the http.ServeMux pattern that
+// matched.
+//
+// The package is linked into a program by a blank import in the file the
+// backend generates; it has no API.
+package nethttp
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	_ "unsafe" // for go:linkname
+
+	"github.com/ssaweave/ssaweave/rt"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// hookName names the hook in panic reports.
+const hookName = "net/http.serverHandler.ServeHTTP"
+
+// serverHook is called by a woven serverHandler.ServeHTTP with next
+// running the method's original body. The backend declares the variable in
+// net/http and pushes it to the linker; this declaration binds to the same
+// symbol. When net/http is not woven it is never read.
+//
+//go:linkname serverHook net/http.ssaweaveHook_serverHandler_ServeHTTP
+var serverHook func(rw http.ResponseWriter, req *http.Request, next func(http.ResponseWriter, *http.Request))
+
+// middleware is otelhttp's server instrumentation, built once: building it
+// resolves options and creates metric instruments, which must not happen
+// per request. Its tracer and propagator are rt's dynamic ones, so the
+// spans follow whatever provider and propagator are global at the time of
+// each request, including ones the program installs itself. nil if
+// building it failed, in which case requests are served uninstrumented.
+var middleware func(http.Handler) http.Handler
+
+func init() {
+	defer rt.Recover(hookName)
+	middleware = otelhttp.NewMiddleware("",
+		otelhttp.WithTracerProvider(rt.TracerProvider()),
+		otelhttp.WithPropagators(rt.Propagator()),
+	)
+	serverHook = serveHTTP
+}
+
+// phase is how far a request has got into the program's handler; it tells
+// a panic of the instrumentation from one of the program.
+type phase uint8
+
+const (
+	beforeNext phase = iota // instrumentation has not called the handler yet
+	inNext                  // the handler is running (or panicked)
+	afterNext               // the handler returned normally
+)
+
+// call carries one request's next function through otelhttp, which only
+// accepts a fixed http.Handler. Calls are pooled, each with the otelhttp
+// handler bound to it, so that the hook allocates nothing beyond what
+// otelhttp itself does.
+type call struct {
+	next    func(http.ResponseWriter, *http.Request)
+	handler http.Handler
+	phase   phase
+}
+
+var calls = sync.Pool{New: func() any {
+	c := new(call)
+	c.handler = middleware(c)
+	return c
+}}
+
+// ServeHTTP runs inside otelhttp's span. r is the request otelhttp passes
+// on, a copy carrying the span's context; the handler receives it, so a
+// ServeMux records the matched pattern in it.
+func (c *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.phase = inNext
+	c.next(w, r)
+	c.phase = afterNext
+	// otelhttp renames the span after the pattern itself but, as the
+	// pattern is unknown when the span starts, sets no http.route.
+	if route := httpRoute(r.Pattern); route != "" {
+		trace.SpanFromContext(r.Context()).SetAttributes(semconv.HTTPRoute(route))
+	}
+}
+
+// serveHTTP is the hook: it serves req through next inside a server span.
+// Panics of the instrumentation are recovered, counted and reported once;
+// if the handler had not run yet it then runs uninstrumented. Panics of the
+// handler itself (http.ErrAbortHandler included) are left alone for
+// net/http to deal with as it would without ssaweave.
+func serveHTTP(rw http.ResponseWriter, req *http.Request, next func(http.ResponseWriter, *http.Request)) {
+	if middleware == nil || !rt.Active() {
+		// Nothing can record spans: skip otelhttp's per-request work.
+		next(rw, req)
+		return
+	}
+	c := calls.Get().(*call)
+	c.next, c.phase = next, beforeNext
+	defer func() {
+		if c.phase == inNext {
+			// The handler panicked or called runtime.Goexit. Not calling
+			// recover lets it go on; c is not pooled again (it is cheap
+			// to make, and the unwinding may still be using it).
+			return
+		}
+		if v := recover(); v != nil {
+			rt.ReportPanic(hookName, v)
+			if c.phase == beforeNext {
+				c.next = nil
+				next(rw, req)
+				return
+			}
+		}
+		c.next = nil
+		calls.Put(c)
+	}()
+	c.handler.ServeHTTP(rw, req)
+}
+
+// httpRoute returns the path part of a ServeMux pattern
+// ("[METHOD ][HOST]/PATH"), which is what HTTP semantic conventions call
+// the route. A host cannot contain a slash, so the path starts at the
+// first one; this is the same rule otelhttp applies to the span name.
+func httpRoute(pattern string) string {
+	if i := strings.IndexByte(pattern, '/'); i >= 0 {
+		return pattern[i:]
+	}
+	return ""
+}

@@ -1,0 +1,254 @@
+package ssaweave
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ssaweave/ssaweave/analysis"
+)
+
+// cacheKeyVersion changes whenever what goes into a key, or what a plan
+// means for the same key, changes without the Tool string changing (during
+// development, Tool may stay "devel").
+const cacheKeyVersion = "ssaweave plan key 1"
+
+// listFields are the go list fields the key needs: enough to know every
+// package of the build and which of its files it compiles, without
+// loading syntax or types.
+const listFields = "ImportPath,Dir,GoFiles,CgoFiles,EmbedFiles,Standard,Module,Error"
+
+// listedPackage is the subset of go list -json output in listFields.
+type listedPackage struct {
+	ImportPath string
+	Dir        string
+	GoFiles    []string
+	CgoFiles   []string
+	EmbedFiles []string
+	Standard   bool
+	Module     *listedModule
+	Error      *struct{ Err string }
+}
+
+type listedModule struct {
+	Path      string
+	Version   string
+	Replace   *listedModule
+	GoMod     string
+	GoVersion string
+}
+
+// CacheKey returns the key of the plan Build would make for opts: a hash
+// of everything the plan depends on, computed from the go command's view
+// of the build (go env, go list -deps) and the contents of the files that
+// can change, without loading syntax or types. The toolchain identifies the
+// standard library; a module in the module cache is identified by its
+// path and version, since its content is immutable; every other package by
+// its import path and the contents of the files it compiles.
+func CacheKey(ctx context.Context, opts Options) (string, error) {
+	dir, err := filepath.Abs(cmp.Or(opts.Dir, "."))
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %w", err)
+	}
+	overlay, _, err := analysis.Overlay(dir, opts.BuildFlags)
+	if err != nil {
+		return "", err
+	}
+
+	// go env and go list are independent: run them side by side, as
+	// they are most of the time of a cache hit.
+	type envResult struct {
+		vals map[string]string
+		err  error
+	}
+	envc := make(chan envResult, 1)
+	go func() {
+		vals, err := goEnv(ctx, dir, opts.Env, "GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GOMODCACHE")
+		envc <- envResult{vals, err}
+	}()
+	listArgs := append(append([]string{"list", "-e", "-deps", "-json=" + listFields}, opts.BuildFlags...), opts.Patterns...)
+	out, listErr := goCommand(ctx, dir, opts.Env, listArgs...)
+	env := <-envc
+	if env.err != nil {
+		return "", env.err
+	}
+	if listErr != nil {
+		return "", listErr
+	}
+
+	h := sha256.New()
+	field := func(name string, vals ...string) {
+		// Length-prefixed fields: no value can be mistaken for another
+		// field's.
+		fmt.Fprintf(h, "%s %d\n", name, len(vals))
+		for _, v := range vals {
+			fmt.Fprintf(h, "%d %s\n", len(v), v)
+		}
+	}
+	field("version", cacheKeyVersion)
+	field("tool", opts.Tool)
+	for _, name := range []string{"GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT"} {
+		field(name, env.vals[name])
+	}
+	field("env", opts.Env...)
+	field("flags", opts.BuildFlags...)
+	field("dir", dir)
+	field("patterns", opts.Patterns...)
+
+	modcache := env.vals["GOMODCACHE"]
+	seenGoMod := make(map[string]bool)
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return "", fmt.Errorf("ssaweave: parsing go list output: %w", err)
+		}
+		field("package", p.ImportPath)
+		if p.Error != nil {
+			field("error", p.Error.Err)
+		}
+		switch {
+		case p.Standard:
+			// The toolchain version and GOROOT identify the contents;
+			// the file lists still change with build tags.
+			field("std", append(append([]string{}, p.GoFiles...), p.CgoFiles...)...)
+		case p.Module != nil && immutable(p.Module, p.Dir, modcache):
+			m := cmp.Or(p.Module.Replace, p.Module)
+			field("module", m.Path+"@"+m.Version)
+		default:
+			if m := p.Module; m != nil {
+				field("module", m.Path, m.GoVersion)
+				// The go.mod sets the language version, which changes
+				// semantics (loop variables); hash it once per module.
+				if m.GoMod != "" && !seenGoMod[m.GoMod] {
+					seenGoMod[m.GoMod] = true
+					if err := hashFile(h, field, m.GoMod, overlay); err != nil {
+						return "", err
+					}
+				}
+			}
+			for _, f := range append(append([]string{}, p.GoFiles...), p.CgoFiles...) {
+				if err := hashFile(h, field, filepath.Join(p.Dir, f), overlay); err != nil {
+					return "", err
+				}
+			}
+			// Embedded files do not change types or calls, and may be
+			// large: their names are enough.
+			field("embed", p.EmbedFiles...)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
+
+// immutable reports whether a package of module m in dir cannot change
+// without its version changing: it comes from the module cache (a vendored
+// or locally replaced copy can be edited).
+func immutable(m *listedModule, dir, modcache string) bool {
+	v := m
+	if m.Replace != nil {
+		v = m.Replace
+	}
+	if v.Version == "" || modcache == "" {
+		return false
+	}
+	_, ok := within(modcache, dir)
+	return ok
+}
+
+// hashFile adds the name and contents of file to h, reading overlay
+// contents first as the go command does.
+func hashFile(h hash.Hash, field func(string, ...string), file string, overlay map[string][]byte) error {
+	data, ok := overlay[filepath.Clean(file)]
+	if !ok {
+		var err error
+		if data, err = os.ReadFile(file); err != nil {
+			return fmt.Errorf("ssaweave: cache key: %w", err)
+		}
+	}
+	sum := sha256.Sum256(data)
+	field("file", file, hex.EncodeToString(sum[:]))
+	return nil
+}
+
+// Cached returns the plan for opts from the cache in cacheDir, or builds
+// and stores it. hit reports whether it came from the cache; a hit runs
+// only the go command (go env, go list) and reads one file. Plans are
+// stored as cacheDir/plans/<key>.json and written atomically, so
+// concurrent processes may share a cache directory: at worst they build
+// the same plan twice.
+func Cached(ctx context.Context, opts Options, cacheDir string) (plan *Plan, hit bool, err error) {
+	key, err := CacheKey(ctx, opts)
+	if err != nil {
+		return nil, false, err
+	}
+	dir := filepath.Join(cacheDir, "plans")
+	file := filepath.Join(dir, key+".json")
+	if p, ok := readPlan(file, opts.Tool); ok {
+		return p, true, nil
+	}
+	p, err := Build(ctx, opts)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := writePlan(dir, file, p); err != nil {
+		return nil, false, err
+	}
+	return p, false, nil
+}
+
+// readPlan reads a stored plan. A missing, unreadable or foreign file is a
+// miss, not an error: the plan is rebuilt and the file replaced.
+func readPlan(file, tool string) (*Plan, bool) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, false
+	}
+	var p Plan
+	if err := json.Unmarshal(data, &p); err != nil || p.Schema != SchemaVersion || p.Tool != tool {
+		return nil, false
+	}
+	return &p, true
+}
+
+// writePlan stores p in file through a temporary file in the same
+// directory and a rename, so that readers never see a partial plan.
+func writePlan(dir, file string, p *Plan) (err error) {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return fmt.Errorf("ssaweave: plan cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, filepath.Base(file)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("ssaweave: plan cache: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	// CreateTemp makes the file private; plans hold nothing secret and a
+	// cache directory may be shared.
+	werr := tmp.Chmod(0o644)
+	if werr == nil {
+		werr = p.WriteJSON(tmp)
+	}
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return fmt.Errorf("ssaweave: plan cache: %w", werr)
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		return fmt.Errorf("ssaweave: plan cache: %w", err)
+	}
+	return nil
+}
