@@ -211,7 +211,7 @@ func TestRulesWellFormed(t *testing.T) {
 			t.Errorf("rule %s twice", r.Name)
 		}
 		names[r.Name] = true
-		if r.Doc == "" || !strings.HasPrefix(r.HookPackage, RuntimeModule+"/rt") {
+		if r.Doc == "" || !strings.HasPrefix(r.HookPackage, RuntimeModule) {
 			t.Errorf("rule %s: doc %q, hook package %q", r.Name, r.Doc, r.HookPackage)
 		}
 	}

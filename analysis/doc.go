@@ -40,7 +40,7 @@
 //   - HookPackage: the runtime package that implements the hook; the main
 //     package links it when the rule is woven.
 //
-// [Match] resolves each rule against the loaded program by type, not by
+// [MatchRules] resolves each rule against the loaded program by type, not by
 // text: it looks the name up in the target package's scope, finds methods
 // through the method set of the named type, and maps the resulting
 // *types.Func to its *ssa.Function. A rule whose package is not part of the

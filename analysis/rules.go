@@ -2,11 +2,12 @@ package analysis
 
 // RuntimeModule is the module path of the ssaweave runtime, whose packages
 // implement the hooks.
-const RuntimeModule = "github.com/ssaweave/ssaweave"
+const RuntimeModule = "github.com/ssaweave/ssaweave/rt"
 
 // RuntimePackage is the runtime package every woven program links: it
-// owns the tracer provider and flushes it at exit.
-const RuntimePackage = RuntimeModule + "/rt"
+// owns the tracer provider and flushes it at exit. It is the runtime
+// module's root package.
+const RuntimePackage = RuntimeModule
 
 // MainPackage, as a rule's Package, stands for each main package of the
 // program rather than for an import path.
@@ -88,7 +89,7 @@ var Rules = []Rule{
 		Funcs:       []string{"serverHandler.ServeHTTP"},
 		Kind:        EditAround,
 		Hook:        "ssaweaveHook_serverHandler_ServeHTTP",
-		HookPackage: RuntimeModule + "/rt/nethttp",
+		HookPackage: RuntimeModule + "/nethttp",
 	},
 	{
 		Name:        "os.exit",

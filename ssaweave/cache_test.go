@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -143,6 +144,36 @@ func TestCachedIgnoresBrokenPlan(t *testing.T) {
 	os.WriteFile(file, []byte("{not json"), 0o666)
 	if _, ok := readPlan(file, testTool); ok {
 		t.Error("broken plan read as a hit")
+	}
+}
+
+// TestWritePlanConcurrent writes the same plan from many goroutines while
+// others read it: readers see either no plan or a whole one, and no
+// temporary file is left behind.
+func TestWritePlanConcurrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plans")
+	file := filepath.Join(dir, "k.json")
+	want := &Plan{Schema: SchemaVersion, Tool: testTool, Algorithm: "rta", Patterns: []string{}, Sites: []Site{}, Mains: []Main{}, Packages: []PackageEdits{}}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if err := writePlan(dir, file, want); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			if p, ok := readPlan(file, testTool); ok && !reflect.DeepEqual(p, want) {
+				t.Errorf("read a different plan: %+v", p)
+			}
+		})
+	}
+	wg.Wait()
+	if p, ok := readPlan(file, testTool); !ok || !reflect.DeepEqual(p, want) {
+		t.Errorf("final plan %+v, %v", p, ok)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("cache holds %v, want one file", entries)
 	}
 }
 

@@ -56,7 +56,7 @@ type Site struct {
 	Rule     string   `json:"rule"`     // name of the rule that matched
 	Status   string   `json:"status"`   // StatusWoven or StatusPruned
 	Reason   string   `json:"reason"`   // why it is woven or pruned, one sentence
-	Path     []string `json:"path"`     // witness call chain from a root (main.main or an init) to the site; empty when pruned
+	Path     []string `json:"path"`     // witness call chain from a root (main.main or an init) to the site; empty when unreachable
 }
 
 // Main is one main package and what its link needs.

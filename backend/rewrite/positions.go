@@ -19,7 +19,8 @@ package rewrite
 //   - before every top-level declaration and the package clause, a //line
 //     directive, as the last comment before the keyword (after any doc
 //     comment);
-//   - before a statement (or a spec of a parenthesised declaration),
+//   - before a statement (or a spec of a parenthesised declaration, or a
+//     field of a struct or interface type),
 //     `/*line file:L-1:1*/` and a line break, so the statement starts the
 //     next line, L. A /*line*/ comment directly before a statement would be
 //     simpler, but gofmt moves the statement to the next line when a line
@@ -140,24 +141,44 @@ func isDirective(c string) bool {
 	return true
 }
 
-// anchorStmt makes statement (or spec) n start at p.
+// anchorStmt makes statement (or spec, or field) n start at p.
 func (rw *rewriter) anchorStmt(n dst.Node, p token.Position) {
 	if rw.anchored[n] || !p.IsValid() {
 		return
 	}
 	rw.anchored[n] = true
 	decs := n.Decorations()
-	if p.Line > 1 {
-		decs.Start.Append("/*line "+directive(lineBefore(p))+"*/", "\n")
+	// A statement that did not start its line in the original (the body of
+	// a one-line function) now starts one, at another column. A directive
+	// right before it keeps the column, provided no comment precedes it
+	// (see above); the printer writes a blank after the directive, hence
+	// the column before p. There is also no line before line 1, which only
+	// a function on the line of its package clause can give.
+	if p.Line == 1 || p.Column > 1 && len(decs.Start) == 0 && !rw.startsLine(p) {
+		if p.Column > 1 {
+			p.Column--
+		}
+		decs.Start.Append("/*line " + directive(p) + "*/")
+		// The printer breaks the line between statements after the
+		// comments that precede the second one, unless told to break it
+		// before.
+		if decs.Before == dst.None {
+			decs.Before = dst.NewLine
+		}
 		return
 	}
-	// There is no line before line 1 (only possible when the original put
-	// a function on the line of its package clause): position the node
-	// itself, allowing for the blank the printer writes after a comment.
-	if p.Column > 1 {
-		p.Column--
+	decs.Start.Append("/*line "+directive(lineBefore(p))+"*/", "\n")
+}
+
+// startsLine reports whether only blanks precede p on its line in the
+// original source.
+func (rw *rewriter) startsLine(p token.Position) bool {
+	for i := p.Offset - 1; i >= 0 && rw.src[i] != '\n'; i-- {
+		if rw.src[i] != ' ' && rw.src[i] != '\t' {
+			return false
+		}
 	}
-	decs.Start.Append("/*line " + directive(p) + "*/")
+	return true
 }
 
 // anchorClose makes the closing brace of block b be at p.
@@ -166,8 +187,11 @@ func (rw *rewriter) anchorClose(b *dst.BlockStmt, p token.Position) {
 		return
 	}
 	rw.closed[b] = true
-	last := b.List[len(b.List)-1]
-	last.Decorations().End.Append("/*line "+directive(lineBefore(p))+"*/", "\n")
+	last := b.List[len(b.List)-1].Decorations()
+	last.End.Append("/*line "+directive(lineBefore(p))+"*/", "\n")
+	// The brace must come right after that line break, not after a blank
+	// line kept from the original.
+	last.After = dst.NewLine
 }
 
 // finish anchors the top-level declarations, adds the unsafe import and the
@@ -177,22 +201,16 @@ func (rw *rewriter) finish() ([]byte, int, error) {
 	if p := rw.origPos(rw.file); p.IsValid() {
 		appendLineDirective(&rw.file.Decs.Start, p)
 	}
-	for i, d := range rw.file.Decls {
-		// A declaration on the line right after an untouched one, with no
-		// comment between them, keeps its line without a directive, and a
-		// directive would break gofmt's alignment of runs of one-line
-		// declarations (func (x T) A() int   { ... }), moving columns. The
-		// check below anchors it after all if its line moved.
-		if i > 0 && !rw.edited[d] && !rw.edited[rw.file.Decls[i-1]] &&
-			d.Decorations().Before == dst.NewLine && len(d.Decorations().Start) == 0 {
-			continue
-		}
-		rw.anchorDecl(d, rw.origPos(d))
-	}
 	if rw.needUnsafe {
 		if err := rw.addUnsafeImport(); err != nil {
 			return nil, 0, err
 		}
+	}
+	for i, d := range rw.file.Decls {
+		if i > 0 && rw.follows(rw.file.Decls[i-1], d) {
+			continue
+		}
+		rw.anchorDecl(d, rw.origPos(d))
 	}
 	rw.file.Decls = append(rw.file.Decls, rw.appended...)
 
@@ -205,6 +223,32 @@ func (rw *rewriter) finish() ([]byte, int, error) {
 			return out, len(bad), nil
 		}
 	}
+}
+
+// follows reports whether declaration d can do without a directive because
+// it directly follows prev: both are original and untouched, of the same
+// kind, and d starts on the line after prev, with no comment between them.
+// The printer then keeps d on the line after prev, as in the original. A
+// directive there would break gofmt's alignment of runs of one-line
+// declarations (func (x T) A() int   { ... }) and so move columns. Should d
+// move all the same, the position check anchors it.
+func (rw *rewriter) follows(prev, d dst.Decl) bool {
+	pp, dp := rw.origPos(prev), rw.origPos(d)
+	if rw.edited[prev] || rw.edited[d] || !pp.IsValid() || !dp.IsValid() {
+		return false
+	}
+	if d.Decorations().Before != dst.NewLine || len(d.Decorations().Start) > 0 || len(prev.Decorations().End) > 0 {
+		return false
+	}
+	switch prev := prev.(type) {
+	case *dst.FuncDecl:
+		_, ok := d.(*dst.FuncDecl)
+		return ok
+	case *dst.GenDecl:
+		gd, ok := d.(*dst.GenDecl)
+		return ok && gd.Tok == prev.Tok
+	}
+	return false
 }
 
 // mismatch is an original node that the printed file puts on another line
@@ -304,9 +348,10 @@ func samePlace(a, b token.Position) bool {
 // repair anchors the statements, specs and closing braces that moved, and
 // reports whether it anchored anything.
 func (rw *rewriter) repair(bad []mismatch) bool {
-	// Anchors go on statements in statement lists and on specs in
-	// parenthesised declarations: only there can a line break be added
-	// before a node without changing the meaning of the code.
+	// Anchors go on top-level declarations, statements in statement
+	// lists, specs in parenthesised declarations and fields of struct and
+	// interface types: only there can a line break be added before a node
+	// without changing the meaning of the code.
 	canAnchor := map[dst.Node]bool{}
 	parent := map[dst.Node]dst.Node{}
 	dstutil.Apply(rw.file, func(c *dstutil.Cursor) bool {
@@ -323,6 +368,12 @@ func (rw *rewriter) repair(bad []mismatch) bool {
 			canAnchor[n] = c.Name() == "Body"
 		case *dst.GenDecl:
 			canAnchor[n] = p.Lparen
+		case *dst.FieldList:
+			// Struct fields and interface methods, not parameters, whose
+			// list would be broken over lines.
+			_, isStruct := parent[p].(*dst.StructType)
+			_, isInterface := parent[p].(*dst.InterfaceType)
+			canAnchor[n] = isStruct || isInterface
 		}
 		return true
 	}, nil)

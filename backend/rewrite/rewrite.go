@@ -17,6 +17,7 @@ package rewrite
 import (
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"slices"
@@ -66,6 +67,7 @@ func rewriteFile(filename string, src []byte, edits []ssaweave.Edit) ([]byte, in
 	}
 	rw := &rewriter{
 		filename: filename,
+		src:      src,
 		fset:     fset,
 		dec:      dec,
 		file:     f,
@@ -82,6 +84,7 @@ func rewriteFile(filename string, src []byte, edits []ssaweave.Edit) ([]byte, in
 // rewriter holds the state of the rewrite of one file.
 type rewriter struct {
 	filename string
+	src      []byte
 	fset     *token.FileSet // positions of the original file
 	dec      *decorator.Decorator
 	file     *dst.File
@@ -115,12 +118,14 @@ type target struct {
 	fn   *function
 }
 
-// apply locates every edit first, so that a stale plan fails before
-// anything is changed, then rewrites the functions in source order.
+// apply locates every edit first, so that a stale plan is reported as
+// such, then rewrites the functions in source order. On error the tree is
+// left half-rewritten, and discarded.
 func (rw *rewriter) apply(edits []ssaweave.Edit) error {
 	funcs := map[*dst.FuncDecl]*function{}
 	var targets []target
 	seen := map[string]bool{}
+	hooks := map[string]ssaweave.Edit{}
 	for _, e := range edits {
 		if _, ok := kindOrder[e.Kind]; !ok {
 			return rw.errorf(e, "unknown edit kind %q for function %s", e.Kind, e.Func)
@@ -132,11 +137,23 @@ func (rw *rewriter) apply(edits []ssaweave.Edit) error {
 		if err != nil {
 			return err
 		}
-		key := fmt.Sprintf("%s %s %d", e.Kind, e.Func, e.Line)
+		// A function can have several before and defer edits, but its
+		// body can only move once. A hook variable can only be declared
+		// once.
+		key := fmt.Sprintf("%s %s %d %s", e.Kind, e.Func, e.Line, e.Hook)
+		if e.Kind == ssaweave.EditAround {
+			key = fmt.Sprintf("%s %s %d", e.Kind, e.Func, e.Line)
+		}
 		if seen[key] {
 			return rw.errorf(e, "duplicate %s edit of function %s", e.Kind, e.Func)
 		}
 		seen[key] = true
+		if e.Kind != ssaweave.EditDeferCall {
+			if other, dup := hooks[e.Hook]; dup {
+				return rw.errorf(e, "hook %s of the %s edit of function %s is also the hook of the %s edit of function %s", e.Hook, e.Kind, e.Func, other.Kind, other.Func)
+			}
+			hooks[e.Hook] = e
+		}
 		fn := funcs[fd]
 		if fn == nil {
 			fn = rw.newFunction(fd)
@@ -145,13 +162,22 @@ func (rw *rewriter) apply(edits []ssaweave.Edit) error {
 		}
 		targets = append(targets, target{e, fn})
 	}
+	for _, t := range targets {
+		t.fn.taken[t.edit.Hook] = true
+		if t.edit.Kind == ssaweave.EditAround {
+			t.fn.taken[ssaweave.OrigPrefix+t.fn.decl.Name.Name] = true
+		}
+	}
 	// Source order, then kind order: the output must not depend on the order
 	// in which the plan happens to list the edits.
 	slices.SortStableFunc(targets, func(a, b target) int {
 		if c := a.fn.pos.Offset - b.fn.pos.Offset; c != 0 {
 			return c
 		}
-		return kindOrder[a.edit.Kind] - kindOrder[b.edit.Kind]
+		if c := kindOrder[a.edit.Kind] - kindOrder[b.edit.Kind]; c != 0 {
+			return c
+		}
+		return strings.Compare(a.edit.Hook, b.edit.Hook)
 	})
 	for _, t := range targets {
 		var err error
@@ -249,44 +275,57 @@ type function struct {
 	pos    token.Position // of the func keyword, in the original file
 	rbrace token.Position // of the closing brace of the original body
 
-	// used holds every identifier of the signature (names and types):
+	// sig holds every identifier of the signature (names and types):
 	// injected code only refers to parameters, the receiver, type
 	// parameters and package-level names, so the names it introduces must
-	// avoid these and nothing else.
-	used map[string]bool
-	// hookVar is the name of the local variable injected code loads the
-	// hook into; it is chosen once so that all edits agree.
+	// avoid these.
+	sig map[string]bool
+	// taken holds sig, the package-level names injected code refers to
+	// (hooks, original-body functions), and the names chosen so far.
+	taken map[string]bool
+	// hookVar is the name of the local variable injected code loads a
+	// hook into; see hookLocal.
 	hookVar string
 }
 
 func (rw *rewriter) newFunction(fd *dst.FuncDecl) *function {
-	fn := &function{decl: fd, pos: rw.origPos(fd), used: map[string]bool{}}
-	if ast, ok := rw.dec.Map.Ast.Nodes[fd.Body]; ok {
-		fn.rbrace = rw.fset.Position(ast.End() - 1)
+	fn := &function{decl: fd, pos: rw.origPos(fd), sig: map[string]bool{}, taken: map[string]bool{}}
+	if b, ok := rw.dec.Map.Ast.Nodes[fd.Body].(*ast.BlockStmt); ok {
+		fn.rbrace = rw.fset.Position(b.Rbrace)
 	}
 	for _, fl := range []*dst.FieldList{fd.Recv, fd.Type.TypeParams, fd.Type.Params, fd.Type.Results} {
 		if fl != nil {
 			dst.Inspect(fl, func(n dst.Node) bool {
 				if id, ok := n.(*dst.Ident); ok {
-					fn.used[id.Name] = true
+					fn.sig[id.Name] = true
+					fn.taken[id.Name] = true
 				}
 				return true
 			})
 		}
 	}
-	fn.hookVar = fn.fresh("h")
 	return fn
 }
 
 // fresh returns base, or base followed by a number, whichever is first not
-// used in the signature, and reserves it.
+// taken, and takes it.
 func (fn *function) fresh(base string) string {
 	name := base
-	for i := 1; fn.used[name]; i++ {
+	for i := 1; fn.taken[name]; i++ {
 		name = base + strconv.Itoa(i)
 	}
-	fn.used[name] = true
+	fn.taken[name] = true
 	return name
+}
+
+// hookLocal returns the name of the local variable that holds a hook in
+// injected code. It is chosen once, after every name the function's edits
+// refer to is taken, so that all the edits agree and none is shadowed.
+func (fn *function) hookLocal() string {
+	if fn.hookVar == "" {
+		fn.hookVar = fn.fresh("h")
+	}
+	return fn.hookVar
 }
 
 // checkShadowing rejects a signature that declares one of the package-level
@@ -295,7 +334,7 @@ func (fn *function) fresh(base string) string {
 // rewrite can never silently call the wrong thing.
 func (rw *rewriter) checkShadowing(fn *function, e ssaweave.Edit, names ...string) error {
 	for _, name := range append(names, "nil") {
-		if fn.used[name] {
+		if fn.sig[name] {
 			return rw.errorf(e, "cannot apply the %s edit to function %s: its signature declares or uses %s, which the injected code refers to", e.Kind, e.Func, name)
 		}
 	}
@@ -484,7 +523,7 @@ func (rw *rewriter) before(fn *function, e ssaweave.Edit) error {
 	rw.addHookVar(fn, e.Hook, hookType)
 
 	// if h := Hook; h != nil { h(args...) }
-	call := &dst.CallExpr{Fun: dst.NewIdent(fn.hookVar), Args: args(params)}
+	call := &dst.CallExpr{Fun: dst.NewIdent(fn.hookLocal()), Args: args(params)}
 	call.Ellipsis = len(params) > 0 && params[len(params)-1].variadic
 	call1 := &dst.ExprStmt{X: call}
 	stmt := rw.ifHook(fn, e.Hook, call1)
@@ -516,28 +555,24 @@ func (rw *rewriter) around(fn *function, e ssaweave.Edit) error {
 	if err := rw.checkGeneric(fn, e, inScope, append(paramTypes(params), results...)); err != nil {
 		return err
 	}
+	if callsRecover(fd.Body) {
+		// recover stops a panic only when called by the deferred function
+		// itself; moved a call deeper, it would return nil.
+		return rw.errorf(e, "cannot apply the around edit to function %s: it calls recover, which would no longer stop panics once its body is moved", e.Func)
+	}
 	variadic := len(params) > 0 && params[len(params)-1].variadic
 
 	// The original body moves, unchanged, to a function with the same
 	// signature (a method with the same receiver), declared at the end of
-	// the file and positioned at the original declaration.
-	origDecl := &dst.FuncDecl{
-		Name: dst.NewIdent(orig),
-		Type: &dst.FuncType{
-			Func:    true,
-			Params:  clone(fd.Type.Params),
-			Results: cloneOrNil(fd.Type.Results),
-		},
-		Body: fd.Body,
-	}
-	if fd.Recv != nil {
-		origDecl.Recv = clone(fd.Recv)
-	}
-	if fd.Type.TypeParams != nil {
-		origDecl.Type.TypeParams = clone(fd.Type.TypeParams)
-	}
-	origDecl.Decs.Before = dst.EmptyLine
+	// the file and positioned at the original declaration. The signature is
+	// copied with its layout, so that a body after a signature spanning
+	// several lines keeps its line too.
+	origDecl := dst.Clone(&dst.FuncDecl{Recv: fd.Recv, Name: fd.Name, Type: fd.Type, Decs: fd.Decs}).(*dst.FuncDecl)
+	origDecl.Name = dst.NewIdent(orig)
+	origDecl.Body = fd.Body
+	origDecl.Decs.Before, origDecl.Decs.After = dst.EmptyLine, dst.None
 	origDecl.Decs.Start = bodyDirectives(fd.Decs.Start)
+	origDecl.Decs.End = nil
 
 	// next: the original body as a function value. A method value binds the
 	// receiver; a generic function is instantiated with the wrapper's own
@@ -590,7 +625,7 @@ func (rw *rewriter) around(fn *function, e ssaweave.Edit) error {
 	//		return h(args..., next)
 	//	}
 	//	return next(args...)
-	hookCall := &dst.CallExpr{Fun: dst.NewIdent(fn.hookVar), Args: append(args(params), next())}
+	hookCall := &dst.CallExpr{Fun: dst.NewIdent(fn.hookLocal()), Args: append(args(params), next())}
 	origCall := &dst.CallExpr{Fun: next(), Args: args(params), Ellipsis: variadic}
 	var inHook, direct []dst.Stmt
 	if len(results) > 0 {
@@ -619,6 +654,25 @@ func (rw *rewriter) around(fn *function, e ssaweave.Edit) error {
 	return nil
 }
 
+// callsRecover reports whether body calls recover itself (not in a function
+// literal). A local declaration named recover would make this a false
+// alarm; that is rare enough to refuse anyway.
+func callsRecover(body *dst.BlockStmt) bool {
+	found := false
+	dst.Inspect(body, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.FuncLit:
+			return false
+		case *dst.CallExpr:
+			if id, ok := n.Fun.(*dst.Ident); ok && id.Name == "recover" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 // compilerDirectives are the //go: directives of a function that concern the
 // code of its body, so they must follow the body when EditAround moves it.
 // The others stay with the declaration only: //go:linkname applies to the
@@ -640,13 +694,6 @@ func bodyDirectives(decs dst.Decorations) dst.Decorations {
 		}
 	}
 	return out
-}
-
-func cloneOrNil(fl *dst.FieldList) *dst.FieldList {
-	if fl == nil {
-		return nil
-	}
-	return clone(fl)
 }
 
 // resultList returns an unnamed result list: the hook's type must not
@@ -682,11 +729,11 @@ func args(params []param) []dst.Expr {
 func (rw *rewriter) ifHook(fn *function, hook string, body ...dst.Stmt) *dst.IfStmt {
 	return &dst.IfStmt{
 		Init: &dst.AssignStmt{
-			Lhs: []dst.Expr{dst.NewIdent(fn.hookVar)},
+			Lhs: []dst.Expr{dst.NewIdent(fn.hookLocal())},
 			Tok: token.DEFINE,
 			Rhs: []dst.Expr{dst.NewIdent(hook)},
 		},
-		Cond: &dst.BinaryExpr{X: dst.NewIdent(fn.hookVar), Op: token.NEQ, Y: dst.NewIdent("nil")},
+		Cond: &dst.BinaryExpr{X: dst.NewIdent(fn.hookLocal()), Op: token.NEQ, Y: dst.NewIdent("nil")},
 		Body: &dst.BlockStmt{List: body},
 	}
 }

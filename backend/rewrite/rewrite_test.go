@@ -2,10 +2,12 @@ package rewrite
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/token"
 	"os"
@@ -263,7 +265,7 @@ func TestGolden(t *testing.T) {
 			if err != nil || !bytes.Equal(again, out) {
 				t.Errorf("second rewrite differs (err %v)", err)
 			}
-			checkPositions(t, virtualPath(c.name), src, out)
+			checkPositions(t, virtualPath(c.name), src, out, true)
 		})
 	}
 }
@@ -283,6 +285,12 @@ func init() {}
 func init() {}
 
 func Asm(x int)
+
+func guard(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%v", r)
+	}
+}
 `
 	tests := []struct {
 		edit ssaweave.Edit
@@ -296,6 +304,7 @@ func Asm(x int)
 		{at(before("Asm", "ssaweaveHook_G"), 13), "function Asm has no body"},
 		{at(before("F", "not an identifier"), 7), `hook "not an identifier" is not an identifier`},
 		{at(ssaweave.Edit{Kind: "sideways", Func: "F", Hook: "h"}, 7), `unknown edit kind "sideways"`},
+		{at(around("guard", "ssaweaveHook_G"), 15), "it calls recover"},
 	}
 	for _, tt := range tests {
 		_, err := File("/p.go", []byte(src), []ssaweave.Edit{tt.edit})
@@ -303,9 +312,18 @@ func Asm(x int)
 			t.Errorf("%+v: got error %v, want one containing %q", tt.edit, err, tt.want)
 		}
 	}
-	_, err := File("/p.go", []byte(src), []ssaweave.Edit{at(before("F", "h"), 7), at(before("F", "h"), 7)})
-	if err == nil || !strings.Contains(err.Error(), "duplicate before edit") {
-		t.Errorf("duplicate edit: got %v", err)
+	for _, tt := range []struct {
+		edits []ssaweave.Edit
+		want  string
+	}{
+		{[]ssaweave.Edit{at(before("init", "h"), 9), at(before("init", "h"), 9)}, "duplicate before edit of function init"},
+		{[]ssaweave.Edit{at(around("init", "h"), 9), at(around("init", "h2"), 9)}, "duplicate around edit of function init"},
+		{[]ssaweave.Edit{at(before("init", "h"), 9), at(around("init", "h"), 11)}, "hook h of the around edit of function init is also the hook of the before edit of function init"},
+	} {
+		_, err := File("/p.go", []byte(src), tt.edits)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: got %v, want an error containing %q", tt.edits, err, tt.want)
+		}
 	}
 }
 
@@ -367,21 +385,23 @@ func (T) M() {}
 	}
 	if unresolved != 0 {
 		t.Errorf("%d nodes off their line in\n%s", unresolved, out)
+	} else if testing.Verbose() {
+		t.Logf("rewritten:\n%s", out)
 	}
-	checkPositions(t, name, src, out)
+	checkPositions(t, name, src, out, false)
 }
 
 // checkPositions checks, independently of the rewrite's own check, that the
 // rewritten file puts what comes from the original where the original had
-// it: every statement, declaration and spec at its original line and
-// column, every other node and every closing brace of a block at its
-// original line, all in the original file. Injected code may add nodes at
+// it: every node and every closing brace of a block at its original line,
+// in the original file, and with columns set, every statement, declaration
+// and spec also at its original column. Injected code may add nodes at
 // the positions of declarations, so the check counts: the output must have
 // at least as many nodes of each kind at each place as the original.
 //
 // It also checks that no node of the output is positioned in the rewritten
 // file itself.
-func checkPositions(t *testing.T, filename string, src, out []byte) {
+func checkPositions(t *testing.T, filename string, src, out []byte, columns bool) {
 	t.Helper()
 	count := func(name string, b []byte) (map[string]int, *token.FileSet, *ast.File) {
 		fset := token.NewFileSet()
@@ -412,7 +432,7 @@ func checkPositions(t *testing.T, filename string, src, out []byte) {
 			_, stmt := n.(ast.Stmt)
 			_, decl := n.(ast.Decl)
 			_, spec := n.(ast.Spec)
-			if (stmt || decl || spec) && !bodies[n] {
+			if (stmt || decl || spec) && !bodies[n] && columns {
 				m[fmt.Sprintf("%s %s:%d:%d", typ, p.Filename, p.Line, p.Column)]++
 			} else {
 				m[fmt.Sprintf("%s %s:%d", typ, p.Filename, p.Line)]++
@@ -614,7 +634,7 @@ func TestStandardLibrary(t *testing.T) {
 		if unresolved != 0 {
 			t.Errorf("%s: %d nodes off their line", f.path, unresolved)
 		}
-		checkPositions(t, f.path, src, out)
+		checkPositions(t, f.path, src, out, true)
 
 		// The edit's error for a stale plan names the standard library file.
 		stale := f.edit
@@ -652,4 +672,122 @@ func TestStandardLibrary(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build with the rewritten files: %v\n%s", err, out)
 	}
+}
+
+// TestStandardLibraryEveryFunction rewrites every function of a few
+// standard library packages, in turn with an around, a before and a defer
+// edit, checks the positions of the results, builds the packages with the
+// rewritten files, and runs the tests of some of them, whose behaviour must
+// not change while no hook is set. (Tests that count allocations or stack
+// frames would fail: hooked arguments escape, and a wrapper adds a frame.)
+func TestStandardLibraryEveryFunction(t *testing.T) {
+	pkgs := []string{"strings", "strconv", "bufio", "sort", "net/url", "text/template", "encoding/json"}
+	tested := []string{"sort", "net/url", "encoding/json", "text/template"}
+	dir := t.TempDir()
+	overlay := map[string]string{}
+	for _, ip := range pkgs {
+		bp, err := build.Import(ip, "", 0)
+		if err != nil {
+			t.Skipf("no standard library source: %v", err)
+		}
+		deferDefined := false
+		for _, name := range bp.GoFiles {
+			path := filepath.Join(bp.Dir, name)
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edits := everyFunction(t, path, src, strings.TrimSuffix(name, ".go"))
+			if len(edits) == 0 {
+				continue
+			}
+			out, unresolved, err := rewriteFile(path, src, edits)
+			if err != nil {
+				t.Errorf("%s: %v", path, err)
+				continue
+			}
+			if unresolved != 0 {
+				t.Errorf("%s: %d nodes off their line", path, unresolved)
+			}
+			checkPositions(t, path, src, out, true)
+			if !deferDefined {
+				out = append(out, "\nfunc ssaweaveTestDefer() {}\n"...)
+				deferDefined = true
+			}
+			rewritten := filepath.Join(dir, strings.ReplaceAll(ip, "/", "_")+"_"+name)
+			if err := os.WriteFile(rewritten, out, 0o666); err != nil {
+				t.Fatal(err)
+			}
+			overlay[path] = rewritten
+		}
+	}
+
+	goCmd := goTool(t)
+	js, err := json.Marshal(map[string]any{"Replace": overlay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlayFile := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(overlayFile, js, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		append([]string{"build", "-overlay=" + overlayFile}, pkgs...),
+		append([]string{"test", "-overlay=" + overlayFile}, tested...),
+	} {
+		cmd := exec.Command(goCmd, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOTOOLCHAIN=local", "GOFLAGS=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s with the rewritten files: %v\n%s", args[0], err, out)
+		}
+	}
+}
+
+// everyFunction returns an edit for every function of src that can take
+// one: around, before and defer in turn, leaving out the edits File refuses
+// (around on a function that calls recover, hooks whose type would need a
+// type parameter).
+func everyFunction(t *testing.T, path string, src []byte, prefix string) []ssaweave.Edit {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edits []ssaweave.Edit
+	for i, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil || fd.Name.Name == "_" {
+			continue
+		}
+		name := fd.Name.Name
+		generic := fd.Type.TypeParams != nil
+		if fd.Recv != nil {
+			typ := fd.Recv.List[0].Type
+			if s, ok := typ.(*ast.StarExpr); ok {
+				typ = s.X
+			}
+			switch x := typ.(type) {
+			case *ast.IndexExpr:
+				typ, generic = x.X, true
+			case *ast.IndexListExpr:
+				typ, generic = x.X, true
+			}
+			name = typ.(*ast.Ident).Name + "." + name
+		}
+		kind := []ssaweave.EditKind{ssaweave.EditAround, ssaweave.EditBefore, ssaweave.EditDeferCall}[i%3]
+		if kind == ssaweave.EditAround && bytes.Contains(src[fset.Position(fd.Pos()).Offset:fset.Position(fd.End()).Offset], []byte("recover()")) {
+			kind = ssaweave.EditBefore
+		}
+		if generic && kind != ssaweave.EditDeferCall {
+			continue
+		}
+		hook := fmt.Sprintf("ssaweaveHook_%s_%d", prefix, i)
+		if kind == ssaweave.EditDeferCall {
+			hook = "ssaweaveTestDefer"
+		}
+		edits = append(edits, ssaweave.Edit{Kind: kind, Func: name, Hook: hook, Rule: "test.every", Line: fset.Position(fd.Pos()).Line})
+	}
+	return edits
 }

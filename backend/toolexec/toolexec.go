@@ -381,12 +381,19 @@ func extendImportcfg(path string, exports map[string]string, pkgs []string) (str
 		}
 		if cur, ok := have[p]; ok {
 			if cur != exp {
-				same, err := sameBuild(cur, exp)
+				curID, err := archiveBuildID(cur)
 				if err != nil {
 					return "", err
 				}
-				if !same {
-					return "", fmt.Errorf("the program and the ssaweave runtime were built with different versions of %s (version skew): align the program's go.mod with the runtime's requirements, or build with `ssaweave go build`, which resolves one module graph for both", p)
+				expID, err := archiveBuildID(exp)
+				if err != nil {
+					return "", err
+				}
+				// Action IDs may differ (the child build's inputs are hashed
+				// in another context); the content ID is what the linker
+				// and the export data depend on.
+				if contentID(curID) != contentID(expID) {
+					return "", fmt.Errorf("the program and the ssaweave runtime were built with different versions of %s (program: build ID %s, runtime: %s): align the program's go.mod with the runtime's requirements, or build with `ssaweave go build`, which resolves one module graph for both", p, curID, expID)
 				}
 			}
 			continue
@@ -404,17 +411,12 @@ func extendImportcfg(path string, exports map[string]string, pkgs []string) (str
 	return f.Name(), nil
 }
 
-// sameBuild compares the build IDs recorded in two package archives.
-func sameBuild(a, b string) (bool, error) {
-	ia, err := archiveBuildID(a)
-	if err != nil {
-		return false, err
+// contentID returns the content part of a build ID "action/content".
+func contentID(id string) string {
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		return id[i+1:]
 	}
-	ib, err := archiveBuildID(b)
-	if err != nil {
-		return false, err
-	}
-	return ia == ib, nil
+	return id
 }
 
 // archiveBuildID reads the build ID from the __.PKGDEF header of a package

@@ -126,7 +126,7 @@ func plan(ctx context.Context, opts ssaweave.Options) (*ssaweave.Plan, error) {
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the plan as JSON (schema: DESIGN.md, \"Plan schema\")")
+	asJSON := fs.Bool("json", false, "print the plan as JSON (schema: ssaweave/SCHEMA.md)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ssaweave plan [-json] [go build flags] [packages]")
 		fs.PrintDefaults()

@@ -1,0 +1,286 @@
+package ssaweave
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ssaweave/ssaweave/analysis"
+	"github.com/ssaweave/ssaweave/callgraph"
+	"golang.org/x/tools/go/ssa"
+)
+
+// planner turns matches and call graphs into a plan. Reachability is per
+// program (main package): a function another main reaches does not make
+// this one need its hook. Edits, however, are per package and shared by
+// every program of the build, since the go command compiles a package
+// once: in a program that does not link the hook's package, the hook stays
+// nil and the rewritten function behaves as the original.
+type planner struct {
+	pos     positions
+	mains   []*ssa.Package
+	graphs  []*callgraph.Graph // parallel to mains
+	matches []analysis.Match
+
+	plan      *Plan
+	sites     []sortedSite
+	telemetry []bool            // per main: some Telemetry rule is woven
+	hooks     []map[string]bool // per main: hook packages to link
+	signals   []bool            // per main: HandleSignals
+	atReturn  []string          // per main: deferred function name
+	edits     map[string]map[string][]Edit
+}
+
+func (p *planner) run(rules []analysis.Rule) *Plan {
+	n := len(p.mains)
+	p.telemetry = make([]bool, n)
+	p.hooks = make([]map[string]bool, n)
+	p.signals = make([]bool, n)
+	p.atReturn = make([]string, n)
+	for i := range p.hooks {
+		p.hooks[i] = make(map[string]bool)
+	}
+	// Roles are evaluated in dependency order: support rules depend on
+	// which programs have telemetry.
+	for _, role := range []analysis.Role{analysis.Telemetry, analysis.FlushOnExit, analysis.AtMainReturn, analysis.HandlesSignals} {
+		for i := range rules {
+			if r := &rules[i]; r.Role == role {
+				p.rule(r)
+			}
+		}
+	}
+	return p.finish()
+}
+
+// rule evaluates one rule over every program.
+func (p *planner) rule(r *analysis.Rule) {
+	var ms []analysis.Match
+	for _, m := range p.matches {
+		if m.Rule.Name == r.Name {
+			ms = append(ms, m)
+		}
+	}
+	switch r.Role {
+	case analysis.Telemetry:
+		for _, m := range ms {
+			p.telemetryMatch(m)
+		}
+	case analysis.FlushOnExit:
+		for _, m := range ms {
+			p.flushMatch(m)
+		}
+	case analysis.AtMainReturn:
+		for _, m := range ms {
+			p.atMainReturn(m)
+		}
+	case analysis.HandlesSignals:
+		// A program-level decision, made for every program whether or
+		// not the target package is linked.
+		for i := range p.mains {
+			p.handlesSignals(i, r, ms)
+		}
+	}
+}
+
+// telemetryMatch weaves m if any program reaches it.
+func (p *planner) telemetryMatch(m analysis.Match) {
+	var reachers []int
+	for i, g := range p.graphs {
+		if g.Reachable(m.Func) {
+			reachers = append(reachers, i)
+			p.telemetry[i] = true
+			p.hooks[i][m.Rule.HookPackage] = true
+		}
+	}
+	if len(reachers) == 0 {
+		p.site(m, StatusPruned, p.unreachable(), nil)
+		return
+	}
+	reason, path := p.reached(m.Func, reachers)
+	p.site(m, StatusWoven, reason, path)
+	p.edit(m)
+}
+
+// flushMatch weaves m if a program with telemetry reaches it.
+func (p *planner) flushMatch(m analysis.Match) {
+	var reachers, idle []int
+	for i, g := range p.graphs {
+		switch {
+		case !g.Reachable(m.Func):
+		case p.telemetry[i]:
+			reachers = append(reachers, i)
+			p.hooks[i][m.Rule.HookPackage] = true
+		default:
+			idle = append(idle, i)
+		}
+	}
+	switch {
+	case len(reachers) > 0:
+		reason, path := p.reached(m.Func, reachers)
+		p.site(m, StatusWoven, reason, path)
+		p.edit(m)
+	case len(idle) > 0:
+		reason, _ := p.reached(m.Func, idle)
+		p.site(m, StatusPruned, reason+", but no telemetry is woven into that program", nil)
+	default:
+		p.site(m, StatusPruned, p.unreachable(), nil)
+	}
+}
+
+// atMainReturn weaves m, a main function, if its program has telemetry.
+func (p *planner) atMainReturn(m analysis.Match) {
+	i := slices.Index(p.mains, m.Package)
+	if !p.telemetry[i] {
+		p.site(m, StatusPruned, "no telemetry is woven into this program", nil)
+		return
+	}
+	p.hooks[i][m.Rule.HookPackage] = true
+	p.atReturn[i] = m.Hook
+	p.site(m, StatusWoven, "telemetry is woven into this program: flush it when main returns", []string{m.Func.String()})
+	p.edit(m)
+}
+
+// handlesSignals decides whether the runtime of program i installs its own
+// signal handler: not if the program reaches one of ms (it handles signals
+// itself, and then leaves through main or os.Exit, which flush). The site
+// is the program's main function.
+func (p *planner) handlesSignals(i int, r *analysis.Rule, ms []analysis.Match) {
+	main := p.mains[i].Func("main")
+	m := analysis.Match{Rule: r, Name: "main", Func: main, Package: p.mains[i], Decl: main.Prog.Fset.Position(main.Syntax().Pos())}
+	if !p.telemetry[i] {
+		p.site(m, StatusPruned, "no telemetry is woven into this program", nil)
+		return
+	}
+	var witness analysis.Match
+	var path []*ssa.Function
+	for _, sm := range ms {
+		if sp := p.graphs[i].Path(sm.Func); sp != nil && (path == nil || len(sp) < len(path)) {
+			witness, path = sm, sp
+		}
+	}
+	if witness.Func != nil {
+		reason := fmt.Sprintf("the program handles signals itself: %s is reachable (%s)", witness.Func, p.graphs[i].Algorithm())
+		p.site(m, StatusPruned, reason, callgraph.Names(path))
+		return
+	}
+	p.signals[i] = true
+	p.hooks[i][r.HookPackage] = true
+	var names []string
+	for _, f := range r.Funcs {
+		names = append(names, r.Package+"."+f)
+	}
+	reason := fmt.Sprintf("%s not reachable (%s): the runtime flushes on SIGINT and SIGTERM", strings.Join(names, " and "), p.graphs[i].Algorithm())
+	p.site(m, StatusWoven, reason, []string{main.String()})
+}
+
+// reached describes how fn is reached in the programs reachers (indices
+// into mains, at least one) and returns the witness path in the first.
+func (p *planner) reached(fn *ssa.Function, reachers []int) (reason string, path []string) {
+	g := p.graphs[reachers[0]]
+	chain := g.Path(fn) // not nil: every reachable function has a path
+	root := "main"
+	if chain[0] != g.Roots()[0] {
+		root = "init"
+	}
+	reason = fmt.Sprintf("reachable from %s (%s)", root, g.Algorithm())
+	if len(p.mains) > 1 {
+		var names []string
+		for _, i := range reachers {
+			names = append(names, p.mains[i].Pkg.Path())
+		}
+		reason += " in " + strings.Join(names, ", ")
+	}
+	return reason, callgraph.Names(chain)
+}
+
+func (p *planner) unreachable() string {
+	return fmt.Sprintf("not reachable from main or init (%s)", algorithm.Name())
+}
+
+// site records a site for m.
+func (p *planner) site(m analysis.Match, status, reason string, path []string) {
+	if path == nil {
+		path = []string{}
+	}
+	p.sites = append(p.sites, sortedSite{file: p.pos.file(m.Decl.Filename), line: m.Decl.Line, col: m.Decl.Column, Site: Site{
+		Pos:      p.pos.pos(m.Decl),
+		Package:  m.Package.Pkg.Path(),
+		Function: m.Func.String(),
+		Rule:     m.Rule.Name,
+		Status:   status,
+		Reason:   reason,
+		Path:     path,
+	}})
+}
+
+// sortedSite is a site with its position split, so that sites sort by line
+// number rather than by the text of the position.
+type sortedSite struct {
+	file      string
+	line, col int
+	Site
+}
+
+// edit records the rewrite m's rule asks for, in the file that declares
+// m's function.
+func (p *planner) edit(m analysis.Match) {
+	pkg := m.Package.Pkg.Path()
+	if p.edits[pkg] == nil {
+		p.edits[pkg] = make(map[string][]Edit)
+	}
+	file := m.Decl.Filename
+	p.edits[pkg][file] = append(p.edits[pkg][file], Edit{
+		Kind: EditKind(m.Rule.Kind),
+		Func: m.Name,
+		Hook: m.Hook,
+		Rule: m.Rule.Name,
+		Line: m.Decl.Line,
+	})
+}
+
+// finish fills Mains and Packages and sorts everything.
+func (p *planner) finish() *Plan {
+	pl := p.plan
+	slices.SortStableFunc(p.sites, func(a, b sortedSite) int {
+		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col),
+			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Function, b.Function), cmp.Compare(a.Package, b.Package))
+	})
+	pl.Sites = make([]Site, len(p.sites))
+	for i, s := range p.sites {
+		pl.Sites[i] = s.Site
+	}
+
+	pl.Mains = make([]Main, len(p.mains))
+	for i, m := range p.mains {
+		hooks := []string{}
+		if p.telemetry[i] {
+			p.hooks[i][analysis.RuntimePackage] = true
+			for h := range p.hooks[i] {
+				hooks = append(hooks, h)
+			}
+			slices.Sort(hooks)
+		}
+		pl.Mains[i] = Main{
+			ImportPath:    m.Pkg.Path(),
+			Hooks:         hooks,
+			HandleSignals: p.signals[i],
+			AtMainReturn:  p.atReturn[i],
+		}
+	}
+
+	pl.Packages = []PackageEdits{}
+	for pkg, files := range p.edits {
+		pe := PackageEdits{ImportPath: pkg}
+		for file, edits := range files {
+			slices.SortFunc(edits, func(a, b Edit) int {
+				return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Func, b.Func), cmp.Compare(a.Rule, b.Rule))
+			})
+			pe.Files = append(pe.Files, FileEdits{File: file, Edits: edits})
+		}
+		slices.SortFunc(pe.Files, func(a, b FileEdits) int { return cmp.Compare(a.File, b.File) })
+		pl.Packages = append(pl.Packages, pe)
+	}
+	slices.SortFunc(pl.Packages, func(a, b PackageEdits) int { return cmp.Compare(a.ImportPath, b.ImportPath) })
+	return pl
+}
