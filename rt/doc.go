@@ -20,9 +20,7 @@
 //     "console" (JSON lines on stdout, as stdouttrace writes them) and
 //     "none".
 //   - OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_EXPORTER_OTLP_PROTOCOL:
-//     "http/protobuf" (default). "grpc" is only available when the program
-//     is built with the ssaweave_otlpgrpc build tag; otherwise rt warns once
-//     on stderr and exports with http/protobuf.
+//     "http/protobuf" (default), "http/json" or "grpc".
 //   - OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES: the resource, on top of
 //     the SDK, host and process attributes rt detects.
 //   - OTEL_PROPAGATORS: see go.opentelemetry.io/contrib/propagators/autoprop

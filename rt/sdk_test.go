@@ -107,7 +107,8 @@ func TestOTLPProtocols(t *testing.T) {
 		{map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "carrier-pigeon"}, `"carrier-pigeon" is not supported`},
 		// The signal-specific variable wins.
 		{map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "carrier-pigeon", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"}, ""},
-		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc"}, grpcWarning()},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc"}, ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, ""},
 	} {
 		diagOut := captureDiag(t)
 		exp, err := newOTLPExporter(context.Background(), env(tc.vars))
@@ -120,31 +121,6 @@ func TestOTLPProtocols(t *testing.T) {
 		if tc.wantWarn == "" && got != "" || !strings.Contains(got, tc.wantWarn) {
 			t.Errorf("%v: diagnostics %q, want %q", tc.vars, got, tc.wantWarn)
 		}
-	}
-}
-
-// grpcWarning is the warning expected when OTLP/gRPC is asked for.
-func grpcWarning() string {
-	if otlpGRPC != nil {
-		return ""
-	}
-	return "built without gRPC support"
-}
-
-func TestGRPCWarningIsGivenOnce(t *testing.T) {
-	if otlpGRPC != nil {
-		t.Skip("built with ssaweave_otlpgrpc")
-	}
-	diagOut := captureDiag(t)
-	for range 3 {
-		s := newSetup(context.Background(), env(map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}), new(syncBuffer))
-		if s.provider == nil {
-			t.Fatal("grpc without gRPC support should fall back to OTLP/HTTP")
-		}
-		_ = s.provider.Shutdown(context.Background())
-	}
-	if n := strings.Count(diagOut.String(), "without gRPC support"); n != 1 {
-		t.Errorf("warned %d times, want once:\n%s", n, diagOut)
 	}
 }
 

@@ -294,3 +294,25 @@ func splitFlag(a string) (name, val string, hasVal bool) {
 	name, val, hasVal = strings.Cut(a, "=")
 	return name, val, hasVal
 }
+
+// WithoutGoflags returns env with the named flags removed from GOFLAGS.
+// Internal go commands use it to drop flags that would fight their own
+// (-mod, -modfile) or recurse (-toolexec).
+func WithoutGoflags(env []string, names ...string) []string {
+	out := slices.Clone(env)
+	for i, kv := range out {
+		v, ok := strings.CutPrefix(kv, "GOFLAGS=")
+		if !ok {
+			continue
+		}
+		var keep []string
+		for _, f := range strings.Fields(v) {
+			name, _, _ := splitFlag(f)
+			if !slices.Contains(names, name) {
+				keep = append(keep, f)
+			}
+		}
+		out[i] = "GOFLAGS=" + strings.Join(keep, " ")
+	}
+	return out
+}

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/ssaweave/ssaweave/backend/cache"
+	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"golang.org/x/mod/modfile"
 )
@@ -170,32 +171,6 @@ func Merge(ctx context.Context, mod Module, env []string, req Require, pkgs []st
 	return gomod, nil
 }
 
-// withoutGoflags drops GOFLAGS entries that would fight the explicit flags
-// of an internal go command (-mod, -modfile, -toolexec).
-func withoutGoflags(env []string) []string {
-	out := slices.Clone(env)
-	for i, kv := range out {
-		v, ok := strings.CutPrefix(kv, "GOFLAGS=")
-		if !ok {
-			continue
-		}
-		var keep []string
-		for _, f := range strings.Fields(v) {
-			name := strings.TrimLeft(strings.SplitN(f, "=", 2)[0], "-")
-			if name == "mod" || name == "modfile" || name == "toolexec" {
-				continue
-			}
-			keep = append(keep, f)
-		}
-		out[i] = "GOFLAGS=" + strings.Join(keep, " ")
-	}
-	return out
-}
-
-// WithoutGoflags is withoutGoflags for other packages that run internal go
-// commands.
-func WithoutGoflags(env []string) []string { return withoutGoflags(env) }
-
 func mergeSums(a, b []byte) []byte {
 	seen := map[string]bool{}
 	var lines []string
@@ -239,7 +214,7 @@ func complete(ctx context.Context, mod Module, env []string, dir, gomod string, 
 	args := []string{"list", "-modfile=" + gomod, "-mod=mod", "-overlay=" + overlay, "-deps", "-f", "{{if .Error}}{{.Error}}{{end}}", prepDir}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = mod.Root
-	cmd.Env = withoutGoflags(env)
+	cmd.Env = gocmd.WithoutGoflags(env, "mod", "modfile", "toolexec")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	listed, err := cmd.Output()

@@ -16,32 +16,35 @@ package rewrite
 //
 // The rewrite places three kinds of directive ("anchors"):
 //
-//   - before every top-level declaration and the package clause, a //line
+//   - before a top-level declaration and the package clause, a //line
 //     directive, as the last comment before the keyword (after any doc
 //     comment);
 //   - before a statement (or a spec of a parenthesised declaration, or a
-//     field of a struct or interface type),
-//     `/*line file:L-1:1*/` and a line break, so the statement starts the
-//     next line, L. A /*line*/ comment directly before a statement would be
+//     field of a struct or interface type), `/*line file:L-1:1*/` and a
+//     line break, so the statement starts the next line, L, at its real
+//     column. A /*line*/ comment directly before the statement would be
 //     simpler, but gofmt moves the statement to the next line when a line
 //     comment precedes the /*line*/ comment, and //line comments cannot be
-//     used inside functions because the printer indents them;
+//     used inside functions because the printer indents them. Only a
+//     statement that did not start its line in the original (the body of a
+//     one-line function), and has no comment before it, gets
+//     `/*line file:L:C*/` right before it, which keeps its column too;
 //   - after the last statement of a block, `/*line file:R-1:1*/` and a line
 //     break, so the closing brace is on line R.
 //
-// Top-level declarations are anchored (but for one directly following an
-// untouched one, see finish); so are the statements and
-// closing braces of rewritten bodies, and every injected statement, which is
-// anchored at the declaration it belongs to, so that a stack frame in a
-// wrapper points at the original func line. Everything else keeps its line
-// because the printer reproduces gofmt-formatted code line for line.
+// Anchored are: the top-level declarations (but for one directly following
+// an untouched one, see follows), the statements and closing braces of
+// rewritten bodies, and every injected statement, at the declaration it
+// belongs to, so that a stack frame in a wrapper points at the original
+// func line. Everything else keeps its line because the printer reproduces
+// gofmt-formatted code line for line.
 //
 // Rather than trust that, the rewrite prints the file, parses it back and
 // compares the position of every original node with its position in the
-// original file. Where a declaration, statement or closing brace moved (the original was
-// not gofmt-formatted: say, two blank lines between statements), it anchors
-// it and prints again. Only line drift inside a single statement or spec
-// cannot be repaired; it is left as is.
+// original file. Where a declaration, statement or closing brace moved (the
+// original was not gofmt-formatted: say, two blank lines between
+// statements), it anchors it and prints again. Only line drift inside a
+// single statement or spec cannot be repaired; it is left as is.
 
 import (
 	"bytes"
@@ -110,7 +113,11 @@ func (rw *rewriter) anchorDecl(d dst.Decl, p token.Position) {
 func appendLineDirective(decs *dst.Decorations, p token.Position) {
 	if n := len(*decs); n > 0 {
 		last := (*decs)[n-1]
-		if strings.HasPrefix(last, "//") && last != "//" && !isDirective(last) {
+		switch {
+		case strings.HasPrefix(last, "/*"):
+			// A //line directive must start its line.
+			decs.Append("\n")
+		case strings.HasPrefix(last, "//") && last != "//" && !isDirective(last):
 			decs.Append("//")
 		}
 	}
@@ -233,8 +240,11 @@ func (rw *rewriter) finish() ([]byte, int, error) {
 // declarations (func (x T) A() int   { ... }) and so move columns. Should d
 // move all the same, the position check anchors it.
 func (rw *rewriter) follows(prev, d dst.Decl) bool {
-	pp, dp := rw.origPos(prev), rw.origPos(d)
-	if rw.edited[prev] || rw.edited[d] || !pp.IsValid() || !dp.IsValid() {
+	pa, da := rw.dec.Map.Ast.Nodes[prev], rw.dec.Map.Ast.Nodes[d]
+	if rw.edited[prev] || rw.edited[d] || pa == nil || da == nil {
+		return false
+	}
+	if rw.position(pa.End()).Line+1 != rw.position(da.Pos()).Line {
 		return false
 	}
 	if d.Decorations().Before != dst.NewLine || len(d.Decorations().Start) > 0 || len(prev.Decorations().End) > 0 {
@@ -307,11 +317,11 @@ func (rw *rewriter) printAndCheck() ([]byte, []mismatch, error) {
 		if orig == nil || pn == nil || !orig.Pos().IsValid() {
 			return true
 		}
-		if !samePlace(rw.fset.Position(orig.Pos()), pfset.Position(pn.Pos())) {
+		if !samePlace(rw.position(orig.Pos()), pfset.Position(pn.Pos())) {
 			bad = append(bad, mismatch{node: n})
 		}
 		if ob, ok := orig.(*ast.BlockStmt); ok {
-			if !samePlace(rw.fset.Position(ob.Rbrace), pfset.Position(pn.(*ast.BlockStmt).Rbrace)) {
+			if !samePlace(rw.position(ob.Rbrace), pfset.Position(pn.(*ast.BlockStmt).Rbrace)) {
 				bad = append(bad, mismatch{node: n, close: true})
 			}
 		}
@@ -389,7 +399,7 @@ func (rw *rewriter) repair(bad []mismatch) bool {
 		if m.close {
 			b := m.node.(*dst.BlockStmt)
 			if !rw.closed[b] && len(b.List) > 0 {
-				rw.anchorClose(b, rw.fset.Position(rw.dec.Map.Ast.Nodes[b].(*ast.BlockStmt).Rbrace))
+				rw.anchorClose(b, rw.position(rw.dec.Map.Ast.Nodes[b].(*ast.BlockStmt).Rbrace))
 				progress = progress || rw.closed[b]
 			}
 			continue

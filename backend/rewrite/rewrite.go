@@ -1,17 +1,40 @@
 // Package rewrite applies the edits of a weave plan to one Go source file.
 //
+// For a function F with hook H (see ssaweave.EditKind):
+//
+//   - EditBefore declares `var H func(params)`, exported to the linker with
+//     `//go:linkname H`, and prepends `if h := H; h != nil { h(args) }` to
+//     the body of F.
+//   - EditAround declares `var H func(params, next func(params) results)
+//     results`, moves the body of F to a new function (or method, with the
+//     same receiver) ssaweaveOrig_F, and makes F call H with the arguments
+//     and ssaweaveOrig_F (a method value for a method) when H is set, and
+//     ssaweaveOrig_F directly otherwise. A variadic parameter is passed to
+//     H as a slice, since next follows it.
+//   - EditDeferCall prepends `defer H()` to the body of F.
+//
+// Unnamed and blank parameters (and receivers, and type parameters that
+// must be forwarded) get fresh names, and the local that holds the hook is
+// named so that it shadows nothing the injected code uses. A file that
+// gains a //go:linkname also gains `import _ "unsafe"` if it does not
+// import unsafe yet. File refuses what it cannot do correctly: a hook whose
+// type would mention a type parameter (a package-level variable cannot be
+// generic), and an around edit of a function that calls recover.
+//
 // The build backend hands the result to the compiler in place of the
 // original file, so the rewrite must be invisible except for the woven
 // hooks: everything that comes from the original file keeps its original
 // file name and line (and, where the layout allows, column) through line
 // directives, so that panics, stack traces, coverage and debuggers point at
-// the user's source and never at the rewritten copy. See positions.go for
-// how the directives are placed and verified.
+// the user's source and never at the rewritten copy; injected code is
+// positioned at the declaration it belongs to. See positions.go for how the
+// directives are placed and verified.
 //
 // The rewrite works on a github.com/dave/dst tree, which keeps comments
 // attached to the nodes they belong to while declarations are moved and
-// created, and reprints the file in gofmt style. Declarations that no edit
-// touches are reprinted unchanged apart from one //line directive each.
+// created, and reprints the file in gofmt style. New declarations go at the
+// end of the file. Declarations that no edit touches are reprinted
+// unchanged, but for a //line directive before most of them.
 package rewrite
 
 import (
@@ -19,6 +42,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"slices"
 	"strconv"
@@ -61,8 +85,16 @@ func rewriteFile(filename string, src []byte, edits []ssaweave.Edit) ([]byte, in
 	}
 	fset := token.NewFileSet()
 	dec := decorator.NewDecorator(fset)
-	f, err := dec.ParseFile(filename, src, parser.ParseComments)
+	f, err := dec.ParseFile(parseName, src, parser.ParseComments)
 	if err != nil {
+		var list scanner.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				if e.Pos.Filename == parseName {
+					e.Pos.Filename = filename
+				}
+			}
+		}
 		return nil, 0, fmt.Errorf("rewrite: %w", err)
 	}
 	rw := &rewriter{
@@ -230,7 +262,11 @@ func (rw *rewriter) find(e ssaweave.Edit) (*dst.FuncDecl, error) {
 		return fd, nil
 	}
 	if len(lines) > 0 {
-		return nil, rw.errorf(e, "function %s expected at this line, but it is declared at line %s (plan is stale?)", e.Func, strings.Join(lines, ", "))
+		at := "line " + lines[0]
+		if len(lines) > 1 {
+			at = "lines " + strings.Join(lines, ", ")
+		}
+		return nil, rw.errorf(e, "function %s expected at this line, but it is declared at %s (plan is stale?)", e.Func, at)
 	}
 	return nil, rw.errorf(e, "function %s not found (plan is stale?)", e.Func)
 }
@@ -256,6 +292,24 @@ func recvTypeName(e dst.Expr) string {
 	}
 }
 
+// parseName is the name the original is parsed under. It has no directory,
+// so that go/parser leaves a relative file name in a line directive of the
+// original (goyacc writes them) as written, as the compiler does, rather
+// than joining it to the directory of the file; position maps it back to
+// the real name.
+const parseName = "\x00ssaweave-original"
+
+// position returns the position of p in the original file, as the compiler
+// would report it, honouring the line directives the original itself
+// contains.
+func (rw *rewriter) position(p token.Pos) token.Position {
+	pos := rw.fset.Position(p)
+	if pos.Filename == parseName {
+		pos.Filename = rw.filename
+	}
+	return pos
+}
+
 // origPos returns the position of an original node in the original file,
 // as the compiler would report it (honouring line directives the original
 // itself contains). It returns the zero Position for nodes the rewrite
@@ -265,7 +319,7 @@ func (rw *rewriter) origPos(n dst.Node) token.Position {
 	if an == nil || !an.Pos().IsValid() {
 		return token.Position{}
 	}
-	return rw.fset.Position(an.Pos())
+	return rw.position(an.Pos())
 }
 
 // function is a function declaration that edits apply to, with what the
@@ -291,7 +345,7 @@ type function struct {
 func (rw *rewriter) newFunction(fd *dst.FuncDecl) *function {
 	fn := &function{decl: fd, pos: rw.origPos(fd), sig: map[string]bool{}, taken: map[string]bool{}}
 	if b, ok := rw.dec.Map.Ast.Nodes[fd.Body].(*ast.BlockStmt); ok {
-		fn.rbrace = rw.fset.Position(b.Rbrace)
+		fn.rbrace = rw.position(b.Rbrace)
 	}
 	for _, fl := range []*dst.FieldList{fd.Recv, fd.Type.TypeParams, fd.Type.Params, fd.Type.Results} {
 		if fl != nil {
@@ -557,7 +611,7 @@ func (rw *rewriter) around(fn *function, e ssaweave.Edit) error {
 	}
 	if callsRecover(fd.Body) {
 		// recover stops a panic only when called by the deferred function
-		// itself; moved a call deeper, it would return nil.
+		// itself; one call deeper, it returns nil.
 		return rw.errorf(e, "cannot apply the around edit to function %s: it calls recover, which would no longer stop panics once its body is moved", e.Func)
 	}
 	variadic := len(params) > 0 && params[len(params)-1].variadic
@@ -579,22 +633,20 @@ func (rw *rewriter) around(fn *function, e ssaweave.Edit) error {
 	// type parameters, which inference could not recover since they do not
 	// occur in the signature.
 	next := func() dst.Expr {
-		var x dst.Expr = dst.NewIdent(orig)
 		if recv != "" {
 			return &dst.SelectorExpr{X: dst.NewIdent(recv), Sel: dst.NewIdent(orig)}
 		}
 		switch len(own) {
 		case 0:
+			return dst.NewIdent(orig)
 		case 1:
-			x = &dst.IndexExpr{X: x, Index: dst.NewIdent(own[0])}
-		default:
-			var idx []dst.Expr
-			for _, n := range own {
-				idx = append(idx, dst.NewIdent(n))
-			}
-			x = &dst.IndexListExpr{X: x, Indices: idx}
+			return &dst.IndexExpr{X: dst.NewIdent(orig), Index: dst.NewIdent(own[0])}
 		}
-		return x
+		var idx []dst.Expr
+		for _, n := range own {
+			idx = append(idx, dst.NewIdent(n))
+		}
+		return &dst.IndexListExpr{X: dst.NewIdent(orig), Indices: idx}
 	}
 
 	// var Hook func(params, next func(params) results) results
@@ -706,6 +758,7 @@ func resultList(results []dst.Expr) *dst.FieldList {
 	return fl
 }
 
+// paramTypes returns the declared types of the parameters.
 func paramTypes(params []param) []dst.Expr {
 	var ts []dst.Expr
 	for _, p := range params {

@@ -3,6 +3,7 @@ package toolexec
 import (
 	"bytes"
 	"fmt"
+	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"os"
 	"slices"
 	"strconv"
@@ -37,6 +38,6 @@ func parentGo() (*goProcess, error) {
 	if len(fields) < 20 {
 		return nil, fmt.Errorf("unexpected %s/stat", proc)
 	}
-	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "TOOLEXEC_IMPORTPATH=") })
+	env := slices.DeleteFunc(gocmd.WithoutGoflags(os.Environ(), "toolexec"), func(kv string) bool { return strings.HasPrefix(kv, "TOOLEXEC_IMPORTPATH=") })
 	return &goProcess{id: strconv.Itoa(ppid) + "-" + fields[19], inv: inv, cwd: cwd, env: env}, nil
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/ssaweave/ssaweave/backend/cache"
 	"github.com/ssaweave/ssaweave/backend/gocmd"
-	"github.com/ssaweave/ssaweave/backend/gomod"
 	"github.com/ssaweave/ssaweave/backend/rtsrc"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"github.com/ssaweave/ssaweave/ssaweave"
@@ -146,7 +145,7 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 	slices.Sort(pkgs)
 	pkgs = slices.Compact(pkgs)
 	ctx := context.Background()
-	env := gomod.WithoutGoflags(os.Environ())
+	env := gocmd.WithoutGoflags(os.Environ(), "mod", "modfile", "toolexec")
 	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TOOLEXEC_IMPORTPATH=") })
 	modfile, _, err := rtsrc.ModFile(ctx, s.Dir, env, s.ModFlag, pkgs)
 	if err != nil {

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ssaweave/ssaweave/internal/e2e"
 )
@@ -227,7 +226,81 @@ func TestPlanCommand(t *testing.T) {
 			t.Errorf("plan -json lacks %s", w)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	_ = ctx
+}
+
+// compiledPackages returns the import paths the go command compiled, from
+// its -x output (with the build cache, only what was not cached).
+func compiledPackages(out string) []string {
+	var pkgs []string
+	for _, line := range e2e.Lines(out) {
+		if !strings.Contains(line, "/compile ") || !strings.Contains(line, " -p ") {
+			continue
+		}
+		f := strings.Fields(line[strings.Index(line, " -p ")+4:])
+		if len(f) > 0 {
+			pkgs = append(pkgs, f[0])
+		}
+	}
+	return pkgs
+}
+
+// TestEditRecompilesOnlyThatPackage checks the build cache's precision:
+// a woven build with nothing changed compiles nothing, and after editing
+// one user file a woven build recompiles exactly what a plain build
+// recompiles (that package and its dependents), never the standard library
+// nor the runtime hooks.
+func TestEditRecompilesOnlyThatPackage(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	tmp := t.TempDir()
+	woven, plain := filepath.Join(tmp, "woven"), filepath.Join(tmp, "plain")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", woven, "./cmd/server")
+	e2e.Run(t, dir, e2e.Env(), "go", "build", "-o", plain, "./cmd/server")
+
+	again := e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-x", "-o", woven, "./cmd/server")
+	if pkgs := compiledPackages(again); len(pkgs) != 0 {
+		t.Errorf("rebuild with nothing changed compiled %v", pkgs)
+	}
+
+	file := filepath.Join(dir, "internal", "users", "users.go")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(src), `"Ada"`, `"Ada Lovelace"`, 1)
+	if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := compiledPackages(e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-x", "-o", woven, "./cmd/server"))
+	p := compiledPackages(e2e.Run(t, dir, e2e.Env(), "go", "build", "-x", "-o", plain, "./cmd/server"))
+	slices.Sort(w)
+	slices.Sort(p)
+	if !slices.Equal(w, p) || !slices.Contains(w, "example.com/httpserver/internal/users") {
+		t.Errorf("after editing internal/users the woven build compiled %v, the plain build %v; want the same, including internal/users", w, p)
+	}
+	for _, pkg := range w {
+		if !strings.HasPrefix(pkg, "example.com/") && pkg != "main" {
+			t.Errorf("editing a user file recompiled %s", pkg)
+		}
+	}
+}
+
+// TestGOFLAGSToolexec builds with GOFLAGS=-toolexec=ssaweave, the form a
+// team can set once in its environment, and checks that the binary is the
+// same as with the -toolexec flag.
+func TestGOFLAGSToolexec(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	tmp := t.TempDir()
+	a, b := filepath.Join(tmp, "flag"), filepath.Join(tmp, "goflags")
+	e2e.Run(t, dir, e2e.Env(), "go", "build", "-toolexec="+bin, "-o", a, "./cmd/server")
+	e2e.Run(t, dir, e2e.Env("GOFLAGS=-toolexec="+bin), "go", "build", "-o", b, "./cmd/server")
+	da, _ := os.ReadFile(a)
+	db, _ := os.ReadFile(b)
+	if !bytes.Equal(da, db) {
+		t.Fatal("GOFLAGS=-toolexec build differs from the -toolexec build")
+	}
+	if syms := e2e.Run(t, dir, e2e.Env(), "go", "tool", "nm", b); !strings.Contains(syms, "ssaweaveHook_serverHandler_ServeHTTP") {
+		t.Error("GOFLAGS build is not woven")
+	}
 }
