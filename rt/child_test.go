@@ -36,7 +36,9 @@ func runChild(t *testing.T, test, role string) (stdout string, err error) {
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
-	t.Logf("child stderr: %s", errOut.String())
+	if errOut.Len() > 0 {
+		t.Logf("child stderr: %s", errOut.String())
+	}
 	return out.String(), err
 }
 

@@ -18,7 +18,8 @@
 //   - OTEL_SDK_DISABLED: "true" leaves the otel globals untouched.
 //   - OTEL_TRACES_EXPORTER: comma-separated list of "otlp" (default),
 //     "console" (JSON lines on stdout, as stdouttrace writes them) and
-//     "none".
+//     "none". With no exporter left, rt installs no TracerProvider, and
+//     hooks do nothing (see [Active]) unless the program installs one.
 //   - OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_EXPORTER_OTLP_PROTOCOL:
 //     "http/protobuf" (default), "http/json" or "grpc".
 //   - OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES: the resource, on top of

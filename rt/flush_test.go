@@ -20,6 +20,7 @@ import (
 // flush bound, as rt's init would from the environment.
 func otlpSetup(t *testing.T, endpoint string, timeoutMS string) *setup {
 	t.Helper()
+	t.Setenv("OTEL_SDK_DISABLED", "false")
 	t.Setenv("OTEL_TRACES_EXPORTER", "otlp")
 	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)

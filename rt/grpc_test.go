@@ -38,6 +38,7 @@ func TestOTLPGRPCExport(t *testing.T) {
 	go srv.Serve(l)
 	defer srv.Stop()
 
+	t.Setenv("OTEL_SDK_DISABLED", "false")
 	t.Setenv("OTEL_TRACES_EXPORTER", "otlp")
 	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"+l.Addr().String())

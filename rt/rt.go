@@ -23,13 +23,17 @@ type Config struct {
 }
 
 // state is the configuration rt's init derived from the environment. It is
-// written once, by init, before any other code of the program can run, and
-// only read afterwards.
+// written once, by that init, before any package that imports rt (and so
+// any hook) is initialised, and only read afterwards.
 var state *setup
 
 func init() {
-	state = newSetup(context.Background(), os.Getenv, os.Stdout)
-	install(state)
+	// A failure here must not stop the program from starting; state stays
+	// nil (every reader checks) or partly installed.
+	defer Recover("init")
+	s := newSetup(context.Background(), os.Getenv, os.Stdout)
+	install(s)
+	state = s
 }
 
 // install makes the SDK pieces of s the otel globals.

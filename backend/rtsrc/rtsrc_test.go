@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -81,5 +82,21 @@ func TestExtract(t *testing.T) {
 	}
 	if len(GoSum()) == 0 {
 		t.Error("embedded runtime has no go.sum")
+	}
+}
+
+// TestRuntimeModule runs the runtime module's own tests, so that the one
+// test command of the repository (go test ./...) covers the separate module
+// too.
+func TestRuntimeModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs another module's test suite")
+	}
+	cmd := exec.Command("go", "test", "-count=1", "./...")
+	cmd.Dir = filepath.Join("..", "..", "rt")
+	out, err := cmd.CombinedOutput()
+	t.Logf("go test ./... in rt:\n%s", out)
+	if err != nil {
+		t.Fatalf("the runtime module's tests failed: %v", err)
 	}
 }

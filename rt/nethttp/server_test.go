@@ -43,10 +43,24 @@ func setGlobals(t *testing.T, tp trace.TracerProvider, p propagation.TextMapProp
 	prevTP, prevP := otel.GetTracerProvider(), otel.GetTextMapPropagator()
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(p)
-	t.Cleanup(func() {
-		otel.SetTracerProvider(prevTP)
-		otel.SetTextMapPropagator(prevP)
-	})
+	t.Cleanup(func() { restoreGlobals(prevTP, prevP) })
+}
+
+// restoreGlobals reinstalls the otel globals saved before a test. Setting
+// one to its current value would make the API log a complaint.
+func restoreGlobals(tp trace.TracerProvider, p propagation.TextMapPropagator) {
+	if !same(otel.GetTracerProvider(), tp) {
+		otel.SetTracerProvider(tp)
+	}
+	if !same(otel.GetTextMapPropagator(), p) {
+		otel.SetTextMapPropagator(p)
+	}
+}
+
+// same compares two values that may be of a non-comparable type.
+func same(a, b any) (eq bool) {
+	defer func() { _ = recover() }()
+	return a == b
 }
 
 // usersMux is the program's handler: a Go 1.22 pattern with a wildcard.
@@ -316,10 +330,7 @@ func notSampled(tb testing.TB) {
 	prevTP, prevP := otel.GetTracerProvider(), otel.GetTextMapPropagator()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample())))
 	otel.SetTextMapPropagator(propagation.TraceContext{})
-	tb.Cleanup(func() {
-		otel.SetTracerProvider(prevTP)
-		otel.SetTextMapPropagator(prevP)
-	})
+	tb.Cleanup(func() { restoreGlobals(prevTP, prevP) })
 }
 
 // discard is a ResponseWriter that allocates nothing.
