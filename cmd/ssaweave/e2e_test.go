@@ -304,3 +304,47 @@ func TestGOFLAGSToolexec(t *testing.T) {
 		t.Error("GOFLAGS build is not woven")
 	}
 }
+
+// TestProgramOwnTracerProvider builds a program that installs its own
+// TracerProvider and handles SIGTERM itself, with both build modes. The
+// woven server spans must go to the program's provider (its resource), the
+// runtime must not install a signal handler of its own (the plan sees
+// os/signal.NotifyContext), and the spans, batched and never flushed by the
+// program, must be flushed when main returns after the graceful shutdown.
+// The program depends on OpenTelemetry itself, so this also checks that
+// the program's and the runtime's module graphs are merged consistently.
+func TestProgramOwnTracerProvider(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "ownprovider")
+	plan := e2e.Run(t, dir, e2e.Env(), bin, "plan", ".")
+	if !strings.Contains(plan, "pruned  signal.flush") {
+		t.Errorf("the plan should leave signals to the program:\n%s", plan)
+	}
+	for _, mode := range []string{"wrapper", "toolexec"} {
+		t.Run(mode, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "server")
+			if mode == "wrapper" {
+				e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", out, ".")
+			} else {
+				e2e.Run(t, dir, e2e.Env(), "go", "build", "-toolexec="+bin, "-o", out, ".")
+			}
+			// The runtime's own exporter is off: every span seen comes
+			// through the program's provider.
+			srv := e2e.Start(t, out, e2e.Env("OTEL_TRACES_EXPORTER=none"))
+			srv.Do(t, "GET", "/items/7", map[string]string{"traceparent": traceparent})
+			if err := srv.Stop(t, syscall.SIGTERM); err != nil {
+				t.Errorf("graceful shutdown should exit 0, got %v\n%s", err, srv.Stderr())
+			}
+			if !strings.Contains(srv.Stderr(), "shut down gracefully") {
+				t.Errorf("the program's own SIGTERM handling did not run:\n%s", srv.Stderr())
+			}
+			spans := e2e.ConsoleSpans(t, srv.Stdout())
+			if len(spans) != 1 || spans[0].Name != "GET /items/{id}" || spans[0].ParentSpanID != parentSpanID {
+				t.Fatalf("want one server span GET /items/{id} parented by traceparent, got %+v", spans)
+			}
+			if !strings.Contains(srv.Stdout(), `"Key":"owner"`) {
+				t.Errorf("span was not exported by the program's provider (no owner resource):\n%s", srv.Stdout())
+			}
+		})
+	}
+}
