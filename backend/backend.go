@@ -151,7 +151,7 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 		return nil, nil, err
 	}
 	newArgs := gocmd.InsertFlags(gocmd.WithoutFlags(args, "modfile", "overlay"),
-		"-modfile="+p.ModFile, "-overlay="+overlay, "-toolexec="+quote(self)+" toolexec")
+		"-modfile="+p.ModFile, "-overlay="+overlay, "-toolexec="+gocmd.Quote(self)+" toolexec")
 	newEnv := append(slices.Clone(env), toolexec.EnvPlan+"="+planPath, toolexec.EnvMode+"="+toolexec.ModeWrapper)
 	if p.Lang != "" {
 		newEnv = append(newEnv, toolexec.EnvLang+"="+p.Lang)
@@ -228,11 +228,4 @@ func runGo(ctx context.Context, args []string, env []string) int {
 		fmt.Fprintf(os.Stderr, "ssaweave: %v\n", err)
 		return 1
 	}
-}
-
-func quote(s string) string {
-	if !strings.ContainsAny(s, " \t'\"") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

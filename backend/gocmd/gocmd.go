@@ -192,6 +192,12 @@ func Parse(args []string) (*Invocation, error) {
 			break
 		}
 		if !strings.HasPrefix(a, "-") || a == "-" {
+			if inv.Sub == "run" && len(inv.Packages) > 0 && !strings.HasSuffix(a, ".go") {
+				// go run a.go b.go args...: the files end at the first
+				// argument that is not a .go file.
+				inv.Rest = append(inv.Rest, args[i:]...)
+				break
+			}
 			inv.Packages = append(inv.Packages, a)
 			if inv.Sub == "run" && !strings.HasSuffix(a, ".go") {
 				// go run pkg args...: everything after the package is the program's.
@@ -245,6 +251,19 @@ func Parse(args []string) (*Invocation, error) {
 // place. It is used to replace flags the wrapper must merge with its own
 // (-overlay, -modfile).
 func WithoutFlags(args []string, names ...string) []string {
+	// The program's own arguments (go run pkg args...) are a suffix that
+	// must pass through whatever flags it holds.
+	var tail []string
+	if inv, err := Parse(args); err == nil && inv.Sub == "run" && len(inv.Rest) > 0 && len(inv.Rest) <= len(args) &&
+		slices.Equal(args[len(args)-len(inv.Rest):], inv.Rest) {
+		tail = args[len(args)-len(inv.Rest):]
+		args = args[:len(args)-len(inv.Rest)]
+	}
+	out := withoutFlags(args, names)
+	return append(out, tail...)
+}
+
+func withoutFlags(args []string, names []string) []string {
 	var out []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -315,4 +334,13 @@ func WithoutGoflags(env []string, names ...string) []string {
 		out[i] = "GOFLAGS=" + strings.Join(keep, " ")
 	}
 	return out
+}
+
+// Quote quotes a path for the go command's -toolexec value, which the go
+// command splits like a shell word list.
+func Quote(s string) string {
+	if !strings.ContainsAny(s, " \t'\"") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

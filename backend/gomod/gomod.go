@@ -33,11 +33,9 @@ type Module struct {
 // Find asks the go command, in dir with env, which go.mod is in use.
 // modfileFlag is the user's -modfile value, if any.
 func Find(ctx context.Context, dir string, env []string, modfileFlag string) (Module, error) {
-	args := []string{"env", "GOMOD", "GOWORK"}
-	if modfileFlag != "" {
-		args = []string{"env", "-modfile=" + modfileFlag, "GOMOD", "GOWORK"}
-	}
-	cmd := exec.CommandContext(ctx, "go", args...)
+	// go env has no -modfile flag: find the module root from go.mod, then
+	// use the user's alternate file in its place.
+	cmd := exec.CommandContext(ctx, "go", "env", "GOMOD", "GOWORK")
 	cmd.Dir = dir
 	cmd.Env = env
 	var stderr bytes.Buffer
@@ -60,29 +58,12 @@ func Find(ctx context.Context, dir string, env []string, modfileFlag string) (Mo
 	}
 	root := filepath.Dir(gomod)
 	if modfileFlag != "" {
-		// With -modfile, GOMOD names the alternate file; the module root is
-		// still where go.mod is found from dir.
-		if r, err := findRoot(dir); err == nil {
-			root = r
-		}
+		gomod = modfileFlag
 		if !filepath.IsAbs(gomod) {
 			gomod = filepath.Join(dir, gomod)
 		}
 	}
 	return Module{GoMod: gomod, Root: root}, nil
-}
-
-func findRoot(dir string) (string, error) {
-	for d := dir; ; {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod above %s", dir)
-		}
-		d = parent
-	}
 }
 
 // Require names a module to add, replaced by a local directory.

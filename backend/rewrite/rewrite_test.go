@@ -654,10 +654,11 @@ func lineOf(t *testing.T, src []byte, s string) int {
 // rules edit, checks their positions, and builds the standard library
 // packages with the rewritten files in place of the originals.
 func TestStandardLibrary(t *testing.T) {
-	goroot := runtime.GOROOT()
-	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
-		goroot = strings.TrimSpace(string(out))
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
 	}
+	goroot := strings.TrimSpace(string(out))
 	files := []struct {
 		path string
 		edit ssaweave.Edit

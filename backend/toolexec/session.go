@@ -156,7 +156,7 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 		return nil, err
 	}
 	args := []string{"list", "-deps", "-export", "-json=ImportPath,Export,Error", "-modfile=" + modfile,
-		"-toolexec=" + quoteArg(self) + " toolexec"}
+		"-toolexec=" + gocmd.Quote(self) + " toolexec"}
 	for _, f := range s.Flags {
 		// -a would rebuild everything again; -modfile is replaced.
 		if f == "-a" || strings.HasPrefix(f, "-modfile=") || strings.HasPrefix(f, "-mod=") {
@@ -194,15 +194,6 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 	}
 	s.Hooks = hooks
 	return hooks, s.save()
-}
-
-// quoteArg quotes a path for the go command's -toolexec, which splits its
-// value like a shell word list.
-func quoteArg(s string) string {
-	if !strings.ContainsAny(s, " \t'\"") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // goProcess describes the go command that runs this toolexec process.

@@ -187,9 +187,11 @@ func importPath(args []string) string {
 	return ip
 }
 
+// flagValue returns the value of the named flag and the index of the
+// argument that holds it (the flag itself in the -name=value form), or -1.
 func flagValue(args []string, name string) (string, int) {
-	for i := 1; i+1 < len(args); i++ {
-		if args[i] == name {
+	for i := 1; i < len(args); i++ {
+		if args[i] == name && i+1 < len(args) {
 			return args[i+1], i + 1
 		}
 		if v, ok := strings.CutPrefix(args[i], name+"="); ok {
@@ -278,7 +280,7 @@ func (b *backend) compile(args []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		args[i] = newCfg
+		setFlagValue(args, i, "-importcfg", newCfg)
 	}
 	if len(added) > 0 {
 		// Map the rewritten files back to the originals, so that the object
@@ -289,11 +291,7 @@ func (b *backend) compile(args []string) ([]string, error) {
 			if trim != "" {
 				all += ";" + trim
 			}
-			if strings.HasPrefix(args[trimIdx], "-trimpath=") {
-				args[trimIdx] = "-trimpath=" + all
-			} else {
-				args[trimIdx] = all
-			}
+			setFlagValue(args, trimIdx, "-trimpath", all)
 		} else {
 			args = slices.Insert(args, 1, "-trimpath", all)
 		}
@@ -301,11 +299,20 @@ func (b *backend) compile(args []string) ([]string, error) {
 	return args, nil
 }
 
+// setFlagValue sets the value at index i, as returned by flagValue.
+func setFlagValue(args []string, i int, name, value string) {
+	if strings.HasPrefix(args[i], name+"=") {
+		args[i] = name + "=" + value
+	} else {
+		args[i] = value
+	}
+}
+
 // restoreLang applies EnvLang to the compile of a package of the main
 // module.
 func restoreLang(args []string, ip string) []string {
 	mod, lang, ok := strings.Cut(os.Getenv(EnvLang), "=")
-	if !ok || !(ip == mod || strings.HasPrefix(ip, mod+"/") || ip == "command-line-arguments") {
+	if !ok || !(ip == mod || ip == mod+"_test" || strings.HasPrefix(ip, mod+"/") || ip == "command-line-arguments") {
 		return args
 	}
 	for i, a := range args {
@@ -347,7 +354,7 @@ func (b *backend) link(args []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	args[i] = newCfg
+	setFlagValue(args, i, "-importcfg", newCfg)
 	return args, nil
 }
 
