@@ -89,6 +89,43 @@ func TestWrapperBuild(t *testing.T) {
 		t.Errorf("after SIGTERM the program should die of the signal, got %v", err)
 	}
 	checkServerSpans(t, e2e.ConsoleSpans(t, srv.Stdout()))
+
+	// The same binary follows the SDK's environment variables.
+	t.Run("OTEL_TRACES_SAMPLER=always_off", func(t *testing.T) {
+		srv := e2e.Start(t, out, e2e.Env("OTEL_TRACES_EXPORTER=console", "OTEL_TRACES_SAMPLER=always_off"))
+		srv.Do(t, "GET", "/health", nil)
+		srv.Stop(t, syscall.SIGTERM)
+		if spans := e2e.ConsoleSpans(t, srv.Stdout()); len(spans) != 0 {
+			t.Errorf("never-sample exported %d spans", len(spans))
+		}
+	})
+	t.Run("OTEL_PROPAGATORS=b3", func(t *testing.T) {
+		srv := e2e.Start(t, out, e2e.Env("OTEL_TRACES_EXPORTER=console", "OTEL_PROPAGATORS=b3"))
+		srv.Do(t, "GET", "/health", map[string]string{"traceparent": traceparent, "b3": "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1"})
+		srv.Stop(t, syscall.SIGTERM)
+		spans := e2e.ConsoleSpans(t, srv.Stdout())
+		if len(spans) != 1 || spans[0].TraceID != "80f198ee56343ba864fe8b2a57d3eff7" || spans[0].ParentSpanID != "e457b5a2e4d86bd1" {
+			t.Errorf("with OTEL_PROPAGATORS=b3 the parent must come from the b3 header, not traceparent; got %+v", spans)
+		}
+	})
+	t.Run("OTEL_SDK_DISABLED=true", func(t *testing.T) {
+		srv := e2e.Start(t, out, e2e.Env("OTEL_TRACES_EXPORTER=console", "OTEL_SDK_DISABLED=true"))
+		if code := srv.Do(t, "GET", "/users/42", nil); code != 200 {
+			t.Errorf("GET /users/42 = %d", code)
+		}
+		srv.Stop(t, syscall.SIGTERM)
+		if spans := e2e.ConsoleSpans(t, srv.Stdout()); len(spans) != 0 {
+			t.Errorf("a disabled SDK exported %d spans", len(spans))
+		}
+	})
+}
+
+// TestVersion checks `ssaweave version`.
+func TestVersion(t *testing.T) {
+	out := e2e.Run(t, t.TempDir(), e2e.Env(), e2e.SSAWeave(t), "version")
+	if !strings.HasPrefix(out, "ssaweave ") || !strings.Contains(out, "build ") || !strings.Contains(out, "go1.") {
+		t.Errorf("ssaweave version = %q", out)
+	}
 }
 
 // TestToolexecBuild builds the same program with plain
@@ -346,5 +383,30 @@ func TestProgramOwnTracerProvider(t *testing.T) {
 				t.Errorf("span was not exported by the program's provider (no owner resource):\n%s", srv.Stdout())
 			}
 		})
+	}
+}
+
+// TestNothingReachableBuildsPlainly checks hook elimination at its
+// simplest: a program that serves no HTTP (its server code is dead) gets
+// the server site pruned, and its woven build is byte-identical to the
+// plain build, with no OpenTelemetry symbol in it.
+func TestNothingReachableBuildsPlainly(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "clientonly")
+	plan := e2e.Run(t, dir, e2e.Env(), bin, "plan", ".")
+	if !strings.Contains(plan, "pruned  net/http.server") || strings.HasPrefix(plan, "woven") || strings.Contains(plan, "\nwoven") {
+		t.Errorf("plan should prune the server site and weave nothing:\n%s", plan)
+	}
+	tmp := t.TempDir()
+	woven, plain := filepath.Join(tmp, "woven"), filepath.Join(tmp, "plain")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", woven, ".")
+	e2e.Run(t, dir, e2e.Env(), "go", "build", "-o", plain, ".")
+	dw, _ := os.ReadFile(woven)
+	dp, _ := os.ReadFile(plain)
+	if !bytes.Equal(dw, dp) {
+		t.Errorf("woven build (%d bytes) differs from the plain build (%d bytes)", len(dw), len(dp))
+	}
+	if syms := e2e.Run(t, dir, e2e.Env(), "go", "tool", "nm", woven); strings.Contains(syms, "opentelemetry") || strings.Contains(syms, "ssaweave") {
+		t.Error("the build links OpenTelemetry or ssaweave code")
 	}
 }

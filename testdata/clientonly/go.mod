@@ -1,0 +1,3 @@
+module example.com/clientonly
+
+go 1.24
