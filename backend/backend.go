@@ -22,11 +22,11 @@ import (
 	"strings"
 
 	"github.com/ssaweave/ssaweave/analysis"
-	"github.com/ssaweave/ssaweave/backend/cache"
 	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/backend/inject"
 	"github.com/ssaweave/ssaweave/backend/rtsrc"
 	"github.com/ssaweave/ssaweave/backend/toolexec"
+	"github.com/ssaweave/ssaweave/internal/cache"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"github.com/ssaweave/ssaweave/ssaweave"
 )

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 
 	"github.com/ssaweave/ssaweave/analysis"
+	"github.com/ssaweave/ssaweave/internal/cache"
 )
 
 // cacheKeyVersion changes whenever what goes into a key, or what a plan
@@ -200,7 +201,7 @@ func Cached(ctx context.Context, opts Options, cacheDir string) (plan *Plan, hit
 	if err != nil {
 		return nil, false, err
 	}
-	if err := writePlan(dir, file, p); err != nil {
+	if err := writePlan(file, p); err != nil {
 		return nil, false, err
 	}
 	return p, false, nil
@@ -220,34 +221,15 @@ func readPlan(file, tool string) (*Plan, bool) {
 	return &p, true
 }
 
-// writePlan stores p in file through a temporary file in the same
-// directory and a rename, so that readers never see a partial plan.
-func writePlan(dir, file string, p *Plan) (err error) {
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+// writePlan stores p in file atomically (a temporary file in the same
+// directory, then a rename), so that readers never see a partial plan.
+// Plans name the user's files, so they are private like the whole cache.
+func writePlan(file string, p *Plan) error {
+	var b bytes.Buffer
+	if err := p.WriteJSON(&b); err != nil {
 		return fmt.Errorf("ssaweave: plan cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(file)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("ssaweave: plan cache: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	// CreateTemp makes the file private; plans hold nothing secret and a
-	// cache directory may be shared.
-	werr := tmp.Chmod(0o644)
-	if werr == nil {
-		werr = p.WriteJSON(tmp)
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return fmt.Errorf("ssaweave: plan cache: %w", werr)
-	}
-	if err := os.Rename(tmp.Name(), file); err != nil {
+	if err := cache.WriteFileAtomic(file, b.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("ssaweave: plan cache: %w", err)
 	}
 	return nil

@@ -157,7 +157,7 @@ func TestWritePlanConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			if err := writePlan(dir, file, want); err != nil {
+			if err := writePlan(file, want); err != nil {
 				t.Error(err)
 			}
 		})

@@ -18,8 +18,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ssaweave/ssaweave/backend/cache"
 	"github.com/ssaweave/ssaweave/backend/gocmd"
+	"github.com/ssaweave/ssaweave/internal/cache"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"golang.org/x/mod/modfile"
 )

@@ -20,7 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ssaweave/ssaweave/backend/cache"
+	"github.com/ssaweave/ssaweave/internal/cache"
 	"golang.org/x/tools/txtar"
 )
 

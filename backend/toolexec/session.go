@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssaweave/ssaweave/backend/cache"
 	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/backend/rtsrc"
+	"github.com/ssaweave/ssaweave/internal/cache"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"github.com/ssaweave/ssaweave/ssaweave"
 )

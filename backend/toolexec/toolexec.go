@@ -31,9 +31,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ssaweave/ssaweave/backend/cache"
 	"github.com/ssaweave/ssaweave/backend/inject"
 	"github.com/ssaweave/ssaweave/backend/rewrite"
+	"github.com/ssaweave/ssaweave/internal/cache"
 	"github.com/ssaweave/ssaweave/ssaweave"
 )
 

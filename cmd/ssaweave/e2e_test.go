@@ -410,3 +410,15 @@ func TestNothingReachableBuildsPlainly(t *testing.T) {
 		t.Error("the build links OpenTelemetry or ssaweave code")
 	}
 }
+
+// TestInstall checks `ssaweave go install`: the installed binary is woven.
+func TestInstall(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	gobin := t.TempDir()
+	e2e.Run(t, dir, e2e.Env("GOBIN="+gobin), bin, "go", "install", "./cmd/server")
+	syms := e2e.Run(t, dir, e2e.Env(), "go", "tool", "nm", filepath.Join(gobin, "server"))
+	if !strings.Contains(syms, "ssaweaveHook_serverHandler_ServeHTTP") {
+		t.Error("the installed binary is not woven")
+	}
+}

@@ -26,9 +26,9 @@ import (
 
 	"github.com/ssaweave/ssaweave/analysis"
 	"github.com/ssaweave/ssaweave/backend"
-	"github.com/ssaweave/ssaweave/backend/cache"
 	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/backend/toolexec"
+	"github.com/ssaweave/ssaweave/internal/cache"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"github.com/ssaweave/ssaweave/ssaweave"
 )

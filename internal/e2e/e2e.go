@@ -114,10 +114,24 @@ func TreeHash(t testing.TB, dir string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Env returns the environment for builds in tests: the test's own, with a
-// private ssaweave cache unless the caller passes one.
+var (
+	cacheOnce sync.Once
+	cacheDir  string
+)
+
+// Env returns the environment for builds in tests: the test's own, plus
+// extra, with ssaweave's cache in a directory private to this test binary
+// (shared by its tests, so that the runtime module is prepared once), never
+// the user's.
 func Env(extra ...string) []string {
-	env := os.Environ()
+	cacheOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ssaweave-e2e-cache-")
+		if err != nil {
+			panic(err)
+		}
+		cacheDir = dir
+	})
+	env := append(os.Environ(), "SSAWEAVE_CACHE="+cacheDir)
 	return append(env, extra...)
 }
 
@@ -428,4 +442,15 @@ func Lines(s string) []string {
 		out = append(out, sc.Text())
 	}
 	return out
+}
+
+// Cleanup removes what the helpers created for the whole test binary (the
+// ssaweave binary and the private cache); call it from TestMain.
+func Cleanup() {
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	if cacheDir != "" {
+		os.RemoveAll(cacheDir)
+	}
 }
