@@ -126,15 +126,7 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 
 // buildArgs returns the woven go command line and environment.
 func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string) ([]string, []string, error) {
-	data, err := json.MarshalIndent(p.Plan, "", "\t")
-	if err != nil {
-		return nil, nil, err
-	}
-	plans, err := cache.Sub("plan-files")
-	if err != nil {
-		return nil, nil, err
-	}
-	planPath, err := cache.WriteContent(plans, "plan.json", data)
+	planPath, err := toolexec.StorePlan(p.Plan)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -89,18 +89,24 @@ func discover(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := json.MarshalIndent(plan, "", "\t")
-	if err != nil {
-		return nil, err
-	}
-	plans, err := cache.Sub("plan-files")
-	if err != nil {
-		return nil, err
-	}
-	if s.PlanPath, err = cache.WriteContent(plans, "plan.json", data); err != nil {
+	if s.PlanPath, err = StorePlan(plan); err != nil {
 		return nil, err
 	}
 	return s, s.save()
+}
+
+// StorePlan writes plan into the cache, under a name derived from its
+// content, and returns the path that EnvPlan passes to the backend.
+func StorePlan(plan *ssaweave.Plan) (string, error) {
+	data, err := json.MarshalIndent(plan, "", "\t")
+	if err != nil {
+		return "", err
+	}
+	plans, err := cache.Sub("plan-files")
+	if err != nil {
+		return "", err
+	}
+	return cache.WriteContent(plans, "plan.json", data)
 }
 
 func (s *session) save() error {
@@ -127,7 +133,9 @@ func cleanOldSessions(dir string) {
 // The child runs this same backend, so the standard-library packages it
 // compiles are woven exactly like the parent's and their archives match.
 func (s *session) hookExports(b *backend) (map[string]string, error) {
-	unlock, err := cache.Lock(strings.TrimSuffix(s.path, ".json") + ".lock")
+	// A lock of its own: the child build takes a while, and the other
+	// toolexec processes of this build only need the session's plan.
+	unlock, err := cache.Lock(strings.TrimSuffix(s.path, ".json") + ".hooks.lock")
 	if err != nil {
 		return nil, err
 	}
