@@ -422,3 +422,42 @@ func TestInstall(t *testing.T) {
 		t.Error("the installed binary is not woven")
 	}
 }
+
+// TestGoTestWoven checks `ssaweave go test` on a main package: the test
+// binary is woven (a request served in the test gets a server span) and the
+// spans are flushed when the test binary exits through os.Exit.
+func TestGoTestWoven(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	test := `package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestServe(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/in-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "cmd", "server", "main_test.go"), []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := e2e.Run(t, dir, e2e.Env("OTEL_TRACES_EXPORTER=console"), bin, "go", "test", "-count=1", "-v", "./cmd/server")
+	var found bool
+	for _, s := range e2e.ConsoleSpans(t, out) {
+		if s.Kind == "server" && s.Attributes["url.path"] == "/in-test" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("woven test binary exported no server span for /in-test:\n%s", out)
+	}
+}

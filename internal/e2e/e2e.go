@@ -282,13 +282,16 @@ type Span struct {
 	Attributes   map[string]string
 }
 
-// ConsoleSpans parses the output of the stdout exporter (a stream of JSON
-// objects, one per span) and ignores lines that are not JSON.
+// ConsoleSpans parses the output of the stdout exporter, one JSON object
+// per line, and ignores the lines that are not spans (logs, test output).
 func ConsoleSpans(t testing.TB, out string) []Span {
 	t.Helper()
 	var spans []Span
-	dec := json.NewDecoder(strings.NewReader(out))
-	for {
+	for _, line := range Lines(out) {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
 		var raw struct {
 			Name        string
 			SpanKind    int
@@ -302,18 +305,7 @@ func ConsoleSpans(t testing.TB, out string) []Span {
 				}
 			}
 		}
-		err := dec.Decode(&raw)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			// Skip a non-JSON line (log output) and go on.
-			rest, _ := io.ReadAll(dec.Buffered())
-			i := bytes.IndexByte(rest, '\n')
-			if i < 0 {
-				break
-			}
-			dec = json.NewDecoder(io.MultiReader(bytes.NewReader(rest[i+1:])))
+		if err := json.Unmarshal([]byte(line), &raw); err != nil || raw.SpanContext.SpanID == "" {
 			continue
 		}
 		s := Span{Name: raw.Name, Kind: kindName(raw.SpanKind), TraceID: raw.SpanContext.TraceID, SpanID: raw.SpanContext.SpanID, Attributes: map[string]string{}}
