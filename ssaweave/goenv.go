@@ -1,32 +1,23 @@
 package ssaweave
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
+
+	"github.com/ssaweave/ssaweave/internal/gotool"
 )
 
 // goCommand runs the go command in dir with env applied on top of the
 // current environment (later entries win in os/exec) and returns its
 // standard output.
 func goCommand(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("ssaweave: go %s: %s", strings.Join(args, " "), msg)
+	out, err := gotool.Output(ctx, dir, append(os.Environ(), env...), args...)
+	if err != nil {
+		return nil, fmt.Errorf("ssaweave: %w", err)
 	}
-	return stdout.Bytes(), nil
+	return out, nil
 }
 
 // goEnv returns the values of the named go env variables as the go command

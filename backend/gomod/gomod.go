@@ -13,13 +13,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/internal/cache"
+	"github.com/ssaweave/ssaweave/internal/gotool"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"golang.org/x/mod/modfile"
 )
@@ -35,14 +35,9 @@ type Module struct {
 func Find(ctx context.Context, dir string, env []string, modfileFlag string) (Module, error) {
 	// go env has no -modfile flag: find the module root from go.mod, then
 	// use the user's alternate file in its place.
-	cmd := exec.CommandContext(ctx, "go", "env", "GOMOD", "GOWORK")
-	cmd.Dir = dir
-	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := gotool.Output(ctx, dir, env, "env", "GOMOD", "GOWORK")
 	if err != nil {
-		return Module{}, fmt.Errorf("ssaweave: go env GOMOD in %s: %v\n%s", dir, err, stderr.String())
+		return Module{}, fmt.Errorf("ssaweave: %w", err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	gomod := strings.TrimSpace(lines[0])
@@ -193,15 +188,12 @@ func complete(ctx context.Context, mod Module, env []string, dir, gomod string, 
 		return fmt.Errorf("ssaweave: %v", err)
 	}
 	args := []string{"list", "-modfile=" + gomod, "-mod=mod", "-overlay=" + overlay, "-deps", "-f", "{{if .Error}}{{.Error}}{{end}}", prepDir}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = mod.Root
-	cmd.Env = gocmd.WithoutGoflags(env, "mod", "modfile", "toolexec")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	listed, err := cmd.Output()
-	if err != nil || len(bytes.TrimSpace(listed)) > 0 {
-		return fmt.Errorf("ssaweave: resolving the runtime module's dependencies (go %s in %s) failed: %v\n%s%s\nThe module proxy must be reachable the first time (GOPROXY); later builds work offline",
-			strings.Join(args, " "), mod.Root, err, stderr.String(), listed)
+	listed, err := gotool.Output(ctx, mod.Root, gocmd.WithoutGoflags(env, "mod", "modfile", "toolexec"), args...)
+	if err == nil && len(bytes.TrimSpace(listed)) > 0 {
+		err = fmt.Errorf("go %s (in %s): %s", strings.Join(args, " "), mod.Root, bytes.TrimSpace(listed))
+	}
+	if err != nil {
+		return fmt.Errorf("ssaweave: resolving the runtime module's dependencies failed: %v\nThe module proxy must be reachable the first time (GOPROXY); later builds work offline", err)
 	}
 	return nil
 }

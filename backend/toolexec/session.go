@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/backend/rtsrc"
 	"github.com/ssaweave/ssaweave/internal/cache"
+	"github.com/ssaweave/ssaweave/internal/gotool"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"github.com/ssaweave/ssaweave/ssaweave"
 )
@@ -173,14 +173,9 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 		args = append(args, f)
 	}
 	args = append(args, pkgs...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = s.Dir
-	cmd.Env = append(env, EnvPlan+"="+s.PlanPath, EnvMode+"="+ModeToolexec)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := gotool.Output(ctx, s.Dir, append(env, EnvPlan+"="+s.PlanPath, EnvMode+"="+ModeToolexec), args...)
 	if err != nil {
-		return nil, fmt.Errorf("building the runtime hooks (go %s): %v\n%s", strings.Join(args, " "), err, stderr.String())
+		return nil, fmt.Errorf("building the runtime hooks: %v", err)
 	}
 	hooks := map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(out))
