@@ -15,7 +15,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -124,21 +123,17 @@ func plan(ctx context.Context, opts ssaweave.Options) (*ssaweave.Plan, error) {
 }
 
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the plan as JSON (schema: ssaweave/SCHEMA.md)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ssaweave plan [-json] [go build flags] [packages]")
-		fs.PrintDefaults()
-	}
+	const planUsage = "usage: ssaweave plan [-json] [go build flags] [packages]\n" +
+		"  -json\tprint the plan as JSON (schema: ssaweave/SCHEMA.md)\n"
+	asJSON := false
 	// -json is ours; everything else is a go build command line.
 	var rest []string
 	for _, a := range args {
 		switch a {
 		case "-json", "--json":
-			*asJSON = true
+			asJSON = true
 		case "-h", "-help", "--help":
-			fs.Usage()
+			fmt.Fprint(stdout, planUsage)
 			return 0
 		default:
 			rest = append(rest, a)
@@ -154,7 +149,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
 		return 1
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(p.Plan); err != nil {
