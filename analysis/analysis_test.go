@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -158,7 +159,7 @@ func TestMatchByType(t *testing.T) {
 		{"main", "ssaweave_taken", "example.com/small.main", "ssaweave_taken_2", 27},
 		{"main", "ssaweave_imported", "example.com/small.main", "ssaweave_imported_2", 27},
 	} {
-		ms, err := MatchRules(p, rule(tc.fn, tc.hook))
+		ms, _, err := MatchRules(p, rule(tc.fn, tc.hook))
 		if err != nil {
 			t.Errorf("%s: %v", tc.fn, err)
 			continue
@@ -181,7 +182,7 @@ func TestMatchByType(t *testing.T) {
 		"Generic":     "generic functions are not supported",
 		"Nope.M":      "has no named type Nope",
 	} {
-		if _, err := MatchRules(p, rule(fn, "h")); err == nil || !strings.Contains(err.Error(), want) {
+		if _, _, err := MatchRules(p, rule(fn, "h")); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", fn, err, want)
 		}
 	}
@@ -191,7 +192,7 @@ func TestMatchRules(t *testing.T) {
 	p := loadSmall(t)
 	// Only the main rule applies: the program links neither net/http,
 	// os nor os/signal.
-	ms, err := MatchRules(p, Rules)
+	ms, _, err := MatchRules(p, Rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,20 +216,31 @@ func TestRulesWellFormed(t *testing.T) {
 			t.Errorf("rule %s: doc %q, hook package %q", r.Name, r.Doc, r.HookPackage)
 		}
 	}
-	// Hook names are bound by //go:linkname in the runtime module.
-	want := map[string]string{
-		"net/http.server": "ssaweaveHook_serverHandler_ServeHTTP",
-		"os.exit":         "ssaweaveHook_Exit",
-		"main.return":     "ssaweave_atMainReturn",
-		"signal.flush":    "",
-	}
+	// Hook variables are bound by //go:linkname in the rule's hook
+	// package of the runtime module: check that each one is, with the
+	// rule's package and hook name, so that a renamed hook or a missing
+	// hook package cannot go unnoticed.
 	for _, r := range Rules {
-		if h, ok := want[r.Name]; !ok || h != r.Hook {
-			t.Errorf("rule %s hook %q, want %q", r.Name, r.Hook, h)
+		if r.Kind == EditNone || r.Kind == EditDefer {
+			continue
 		}
-	}
-	if len(Rules) != len(want) {
-		t.Errorf("%d rules, want %d", len(Rules), len(want))
+		dir := filepath.Join("..", "rt", strings.TrimPrefix(strings.TrimPrefix(r.HookPackage, RuntimeModule), "/"))
+		want := regexp.MustCompile(`(?m)^//go:linkname \w+ ` + regexp.QuoteMeta(r.Package+"."+r.Hook) + `$`)
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		found := false
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found = found || want.Match(data)
+		}
+		if !found {
+			t.Errorf("rule %s: no file of %s binds %s.%s with //go:linkname", r.Name, dir, r.Package, r.Hook)
+		}
 	}
 }
 
@@ -249,5 +261,18 @@ func TestRulesCheck(t *testing.T) {
 	}
 	if err := good.check(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRulesDocumented keeps docs/rules.md in step with the rule set.
+func TestRulesDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "rules.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules {
+		if !strings.Contains(string(doc), "| `"+r.Name+"` |") {
+			t.Errorf("docs/rules.md does not list rule %s in its table", r.Name)
+		}
 	}
 }

@@ -43,6 +43,10 @@ type Program struct {
 	Packages []*packages.Package
 	// Mains are the main packages among them, sorted by import path.
 	Mains []*ssa.Package
+	// Own are the packages of the main module, dependencies included,
+	// sorted by import path: the code the user writes, where directives
+	// are read and where call sites are reported.
+	Own []*packages.Package
 }
 
 // LoadMode is what Load asks of go/packages: syntax and types for every
@@ -121,6 +125,12 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 		return nil, &missing
 	}
 	slices.SortFunc(p.Mains, func(a, b *ssa.Package) int { return strings.Compare(a.Pkg.Path(), b.Pkg.Path()) })
+	packages.Visit(pkgs, nil, func(pkg *packages.Package) {
+		if pkg.Module != nil && pkg.Module.Main && pkg.Types != nil {
+			p.Own = append(p.Own, pkg)
+		}
+	})
+	slices.SortFunc(p.Own, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath, b.PkgPath) })
 	return p, nil
 }
 

@@ -27,17 +27,33 @@ type Match struct {
 	// on MainPackage a variant of it that nothing in the package already
 	// declares. Empty for rules that rewrite nothing.
 	Hook string
+	// InstrumentedBy are the functions of Rule.InstrumentedBy that the
+	// program contains; reaching one means the program instruments the
+	// target itself.
+	InstrumentedBy []*ssa.Function
+}
+
+// Unmatched is a rule whose target package is in the program but, in the
+// version the program uses, lacks the function the rule names. That is an
+// error for the standard library (a rule out of date with the toolchain)
+// but only a reason not to weave for other modules, whose users may pin
+// any version.
+type Unmatched struct {
+	Rule    *Rule
+	Package string
+	Err     error
 }
 
 // MatchRules resolves rules against prog: every function each rule names,
 // in each package it targets, in rule order then main package order then
 // function order.
-func MatchRules(prog *Program, rules []Rule) ([]Match, error) {
+func MatchRules(prog *Program, rules []Rule) ([]Match, []Unmatched, error) {
 	var out []Match
+	var unmatched []Unmatched
 	for i := range rules {
 		r := &rules[i]
 		if err := r.check(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var pkgs []*ssa.Package
 		if r.Package == MainPackage {
@@ -50,17 +66,25 @@ func MatchRules(prog *Program, rules []Rule) ([]Match, error) {
 			if hook != "" {
 				var err error
 				if hook, err = hookName(pkg.Pkg, r); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
+			by := resolve(prog.SSA, r.InstrumentedBy)
 			for _, name := range r.Funcs {
 				fn, err := lookupFunc(prog.SSA, pkg.Pkg, name)
+				if err == nil && fn.Syntax() == nil {
+					err = fmt.Errorf("%s has no declaration syntax", fn)
+				}
 				if err != nil {
-					return nil, fmt.Errorf("ssaweave: rule %s: %w", r.Name, err)
+					if isStd(pkg.Pkg.Path()) || r.Package == MainPackage {
+						return nil, nil, fmt.Errorf("ssaweave: rule %s: %w", r.Name, err)
+					}
+					unmatched = append(unmatched, Unmatched{Rule: r, Package: pkg.Pkg.Path(), Err: err})
+					continue
 				}
 				decl, ok := fn.Syntax().(*ast.FuncDecl)
 				if !ok {
-					return nil, fmt.Errorf("ssaweave: rule %s: %s has no declaration syntax", r.Name, fn)
+					return nil, nil, fmt.Errorf("ssaweave: rule %s: %s has no declaration syntax", r.Name, fn)
 				}
 				out = append(out, Match{
 					Rule:    r,
@@ -69,11 +93,37 @@ func MatchRules(prog *Program, rules []Rule) ([]Match, error) {
 					Package: pkg,
 					Decl:    prog.Fset.Position(decl.Pos()),
 					Hook:    hook,
+
+					InstrumentedBy: by,
 				})
 			}
 		}
 	}
-	return out, nil
+	return out, unmatched, nil
+}
+
+// resolve returns the functions refs name that the program contains, in
+// the order of refs. A reference to a package the program does not link,
+// or to a function its version lacks, names nothing: it cannot be reached.
+func resolve(prog *ssa.Program, refs []FuncRef) []*ssa.Function {
+	var out []*ssa.Function
+	for _, ref := range refs {
+		p := prog.ImportedPackage(ref.Package)
+		if p == nil {
+			continue
+		}
+		if fn, err := lookupFunc(prog, p.Pkg, ref.Func); err == nil {
+			out = append(out, fn)
+		}
+	}
+	return out
+}
+
+// isStd reports whether path is the import path of a standard-library
+// package: its first element has no dot.
+func isStd(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
 }
 
 // check rejects rules that the planner could not act on.
@@ -87,7 +137,7 @@ func (r *Rule) check() error {
 		return fmt.Errorf("ssaweave: rule %s: a rewriting rule needs a hook", r.Name)
 	case r.HookPackage == "":
 		return fmt.Errorf("ssaweave: rule %s: hook package is required", r.Name)
-	case r.Role < Telemetry || r.Role > HandlesSignals:
+	case r.Role < Telemetry || r.Role > Correlates:
 		return fmt.Errorf("ssaweave: rule %s: unknown role %d", r.Name, r.Role)
 	}
 	return nil

@@ -1,5 +1,7 @@
 package analysis
 
+import "strings"
+
 // RuntimeModule is the module path of the ssaweave runtime, whose packages
 // implement the hooks.
 const RuntimeModule = "github.com/ssaweave/ssaweave/rt"
@@ -24,6 +26,9 @@ const (
 	EditBefore EditKind = "before" // call the hook with the arguments on entry
 	EditAround EditKind = "around" // the hook wraps the original body
 	EditDefer  EditKind = "defer"  // defer a call to the hook on entry
+	EditFilter EditKind = "filter" // the hook replaces the arguments on entry
+	EditSpan   EditKind = "span"   // the hook starts a span on entry, ended by a deferred call
+	EditGo     EditKind = "go"     // the hook gives a go statement's goroutine the trace context in scope
 )
 
 // Role says what a rule is for, and so when it is woven.
@@ -48,6 +53,14 @@ const (
 	// handles signals itself and the runtime must not. They rewrite
 	// nothing.
 	HandlesSignals
+
+	// Correlates rules enrich what the program already produces with the
+	// trace (log records get trace and span IDs) but make no spans of
+	// their own. Like FlushOnExit, one is woven where its target is
+	// reachable from a program in which some Telemetry rule is woven: a
+	// program without spans has nothing to correlate, and must not link
+	// the SDK for it.
+	Correlates
 )
 
 // String returns the role's name as documented.
@@ -61,6 +74,8 @@ func (r Role) String() string {
 		return "at-main-return"
 	case HandlesSignals:
 		return "handles-signals"
+	case Correlates:
+		return "correlates"
 	}
 	return "unknown"
 }
@@ -76,7 +91,43 @@ type Rule struct {
 	Kind        EditKind
 	Hook        string // hook variable, or deferred function for EditDefer
 	HookPackage string // runtime package implementing the hook
+
+	// InstrumentedBy lists functions of other instrumentation libraries
+	// (the contrib ones, mostly) whose presence on a call path means the
+	// program already instruments the rule's API itself. In a program
+	// that reaches one of them the rule is not woven, so that the program
+	// gets no duplicate spans; the plan names the function and its path.
+	InstrumentedBy []FuncRef
 }
+
+// FuncRef names a function or method by import path and name ("Func" or
+// "Type.Method", as in Rule.Funcs).
+type FuncRef struct {
+	Package string
+	Func    string
+}
+
+// String returns the reference as Go would print the function:
+// "path.Func" or "(path.Type).Method".
+func (f FuncRef) String() string {
+	if typ, m, ok := strings.Cut(f.Func, "."); ok {
+		return "(" + f.Package + "." + typ + ")." + m
+	}
+	return f.Package + "." + f.Func
+}
+
+// The import paths of the contrib instrumentations the rules defer to.
+const (
+	otelhttpPath  = "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	otelgrpcPath  = "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	otelsqlPath   = "github.com/XSAM/otelsql"
+	redisotelPath = "github.com/redis/go-redis/extra/redisotel/v9"
+	otelginPath   = "go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
+	goRedisPath   = "github.com/redis/go-redis/v9"
+	grpcPath      = "google.golang.org/grpc"
+	ginPath       = "github.com/gin-gonic/gin"
+	chiPath       = "github.com/go-chi/chi/v5"
+)
 
 // Rules is the rule set, one value per integration. The names of rules and
 // hooks are a contract with the runtime module and with recorded plans.
@@ -90,6 +141,141 @@ var Rules = []Rule{
 		Kind:        EditAround,
 		Hook:        "ssaweaveHook_serverHandler_ServeHTTP",
 		HookPackage: RuntimeModule + "/nethttp",
+		InstrumentedBy: []FuncRef{
+			{otelhttpPath, "NewHandler"},
+			{otelhttpPath, "NewMiddleware"},
+		},
+	},
+	{
+		Name:        "net/http.client",
+		Doc:         "Trace every request sent by a net/http Client (http.Get, custom Clients and Transports) and inject the trace context into it.",
+		Role:        Telemetry,
+		Package:     "net/http",
+		Funcs:       []string{"send"},
+		Kind:        EditFilter,
+		Hook:        "ssaweaveHook_send",
+		HookPackage: RuntimeModule + "/nethttp",
+		InstrumentedBy: []FuncRef{
+			{otelhttpPath, "NewTransport"},
+		},
+	},
+	{
+		Name:        "database/sql",
+		Doc:         "Trace queries, statements, transactions and rows of every database/sql database, whatever the driver.",
+		Role:        Telemetry,
+		Package:     "database/sql",
+		Funcs:       []string{"OpenDB"},
+		Kind:        EditFilter,
+		Hook:        "ssaweaveHook_OpenDB",
+		HookPackage: RuntimeModule + "/sql",
+		InstrumentedBy: []FuncRef{
+			{otelsqlPath, "Open"},
+			{otelsqlPath, "OpenDB"},
+			{otelsqlPath, "WrapDriver"},
+			{otelsqlPath, "Register"},
+		},
+	},
+	{
+		Name:        "log/slog.log",
+		Doc:         "Add trace_id and span_id to slog records logged with a traced context.",
+		Role:        Correlates,
+		Package:     "log/slog",
+		Funcs:       []string{"Logger.log"},
+		Kind:        EditFilter,
+		Hook:        "ssaweaveHook_Logger_log",
+		HookPackage: RuntimeModule + "/slog",
+	},
+	{
+		Name:        "log/slog.logAttrs",
+		Doc:         "Add trace_id and span_id to slog records logged as attributes with a traced context.",
+		Role:        Correlates,
+		Package:     "log/slog",
+		Funcs:       []string{"Logger.logAttrs"},
+		Kind:        EditFilter,
+		Hook:        "ssaweaveHook_Logger_logAttrs",
+		HookPackage: RuntimeModule + "/slog",
+	},
+	{
+		Name:        "grpc.server",
+		Doc:         "Trace every RPC a gRPC server handles (otelgrpc stats handler).",
+		Role:        Telemetry,
+		Package:     grpcPath,
+		Funcs:       []string{"NewServer"},
+		Kind:        EditFilter,
+		Hook:        "ssaweaveHook_NewServer",
+		HookPackage: RuntimeModule + "/grpc",
+		InstrumentedBy: []FuncRef{
+			{otelgrpcPath, "NewServerHandler"},
+		},
+	},
+	{
+		Name:        "grpc.client",
+		Doc:         "Trace every RPC a gRPC client connection sends (otelgrpc stats handler); covers Dial and DialContext.",
+		Role:        Telemetry,
+		Package:     grpcPath,
+		Funcs:       []string{"NewClient"},
+		Kind:        EditFilter,
+		Hook:        "ssaweaveHook_NewClient",
+		HookPackage: RuntimeModule + "/grpc",
+		InstrumentedBy: []FuncRef{
+			{otelgrpcPath, "NewClientHandler"},
+		},
+	},
+	{
+		// Cluster and ring clients (and so NewUniversalClient and
+		// NewFailoverClusterClient) make a *Client per node through
+		// ClusterOptions.NewClient / RingOptions.NewClient, which default
+		// to NewClient: this rule traces them, with the spans
+		// redisotel.InstrumentTracing gives a cluster or ring (it too
+		// instruments the nodes). A rule on NewClusterClient would trace
+		// every command twice.
+		Name:        "go-redis.client",
+		Doc:         "Trace every command of a go-redis client, and of each node of cluster and ring clients (redisotel hooks).",
+		Role:        Telemetry,
+		Package:     goRedisPath,
+		Funcs:       []string{"NewClient"},
+		Kind:        EditAround,
+		Hook:        "ssaweaveHook_NewClient",
+		HookPackage: RuntimeModule + "/redis",
+		InstrumentedBy: []FuncRef{
+			{redisotelPath, "InstrumentTracing"},
+		},
+	},
+	{
+		Name:        "go-redis.failover",
+		Doc:         "Trace every command of a go-redis Sentinel failover client, which NewFailoverClient builds without NewClient (redisotel hooks).",
+		Role:        Telemetry,
+		Package:     goRedisPath,
+		Funcs:       []string{"NewFailoverClient"},
+		Kind:        EditAround,
+		Hook:        "ssaweaveHook_NewFailoverClient",
+		HookPackage: RuntimeModule + "/redis",
+		InstrumentedBy: []FuncRef{
+			{redisotelPath, "InstrumentTracing"},
+		},
+	},
+	{
+		Name:        "gin.route",
+		Doc:         "Name the server span of a gin request after its route template, and set http.route.",
+		Role:        Correlates,
+		Package:     ginPath,
+		Funcs:       []string{"Engine.handleHTTPRequest"},
+		Kind:        EditAround,
+		Hook:        "ssaweaveHook_Engine_handleHTTPRequest",
+		HookPackage: RuntimeModule + "/gin",
+		InstrumentedBy: []FuncRef{
+			{otelginPath, "Middleware"},
+		},
+	},
+	{
+		Name:        "chi.route",
+		Doc:         "Name the server span of a chi request after its route pattern, and set http.route.",
+		Role:        Correlates,
+		Package:     chiPath,
+		Funcs:       []string{"Mux.routeHTTP"},
+		Kind:        EditAround,
+		Hook:        "ssaweaveHook_Mux_routeHTTP",
+		HookPackage: RuntimeModule + "/chi",
 	},
 	{
 		Name:        "os.exit",

@@ -27,6 +27,7 @@ import (
 	"github.com/ssaweave/ssaweave/backend/rtsrc"
 	"github.com/ssaweave/ssaweave/backend/toolexec"
 	"github.com/ssaweave/ssaweave/internal/cache"
+	"github.com/ssaweave/ssaweave/internal/gotool"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"github.com/ssaweave/ssaweave/ssaweave"
 )
@@ -42,10 +43,11 @@ var HookPackages []string
 
 // Prepared is a plan together with the build inputs made for it.
 type Prepared struct {
-	Plan    *ssaweave.Plan
-	Dir     string // where the go command runs
-	ModFile string // private go.mod adding the runtime module
-	Lang    string // toolexec.EnvLang value, or ""
+	Plan     *ssaweave.Plan
+	Dir      string // where the go command runs
+	ModFile  string // private go.mod adding the runtime module
+	Lang     string // toolexec.EnvLang value, or ""
+	ModCache string // GOMODCACHE
 }
 
 // Prepare plans the packages of a go command line the way the wrapper
@@ -80,7 +82,11 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Plan: plan, Dir: dir, ModFile: modfile, Lang: lang}, nil
+	modcache, err := gotool.Output(ctx, dir, env, "env", "GOMODCACHE")
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{Plan: plan, Dir: dir, ModFile: modfile, Lang: lang, ModCache: strings.TrimSpace(string(modcache))}, nil
 }
 
 // Go runs `go args...` woven. It returns the exit code.
@@ -134,16 +140,21 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 	if userOverlay != "" && !filepath.IsAbs(userOverlay) {
 		userOverlay = filepath.Join(p.Dir, userOverlay)
 	}
-	overlay, err := p.overlay(userOverlay)
+	overlay, keyed, err := p.overlay(userOverlay)
 	if err != nil {
 		return nil, nil, err
+	}
+	var keyFlags []string
+	user := userGcflags(env, inv)
+	for _, pkg := range keyed {
+		keyFlags = append(keyFlags, keyGcflags(user, pkg, p.Plan.PackageKey(pkg)))
 	}
 	self, err := os.Executable()
 	if err != nil {
 		return nil, nil, err
 	}
 	newArgs := gocmd.InsertFlags(gocmd.WithoutFlags(args, "modfile", "overlay"),
-		"-modfile="+p.ModFile, "-overlay="+overlay, "-toolexec="+gocmd.Quote(self)+" toolexec")
+		append([]string{"-modfile=" + p.ModFile, "-overlay=" + overlay, "-toolexec=" + gocmd.Quote(self) + " toolexec"}, keyFlags...)...)
 	newEnv := append(slices.Clone(env), toolexec.EnvPlan+"="+planPath, toolexec.EnvMode+"="+toolexec.ModeWrapper)
 	if p.Lang != "" {
 		newEnv = append(newEnv, toolexec.EnvLang+"="+p.Lang)
@@ -153,18 +164,20 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 
 // overlay writes the overlay file: the user's replacements, a key file in
 // every package the plan rewrites, and the runtime file in every woven main
-// package.
-func (p *Prepared) overlay(userOverlay string) (string, error) {
+// package. It returns the packages that could not get a key file, because
+// the go command refuses overlays in the module cache: they get their key
+// through -gcflags (keyGcflags).
+func (p *Prepared) overlay(userOverlay string) (string, []string, error) {
 	var ov struct {
 		Replace map[string]string
 	}
 	if userOverlay != "" {
 		data, err := os.ReadFile(userOverlay)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if err := json.Unmarshal(data, &ov); err != nil {
-			return "", fmt.Errorf("%s: %v", userOverlay, err)
+			return "", nil, fmt.Errorf("%s: %v", userOverlay, err)
 		}
 	}
 	if ov.Replace == nil {
@@ -172,34 +185,40 @@ func (p *Prepared) overlay(userOverlay string) (string, error) {
 	}
 	gen, err := cache.Sub("gen")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
+	var keyed []string
 	for _, pe := range p.Plan.Packages {
 		if len(pe.Files) == 0 {
 			continue
 		}
 		pkgDir := filepath.Dir(pe.Files[0].File)
+		if underModCache(pkgDir, p.ModCache) {
+			keyed = append(keyed, pe.ImportPath)
+			continue
+		}
 		var name, content string
 		if m := p.Plan.Main(pe.ImportPath); m != nil && len(m.Hooks) > 0 {
 			name, content = inject.MainFileName, string(inject.MainFile(m, p.Plan.PackageKey(pe.ImportPath)))
 		} else {
 			pkgName, err := inject.PackageName(pe.Files[0].File)
 			if err != nil {
-				return "", err
+				return "", nil, err
 			}
 			name, content = inject.KeyFileName, string(inject.KeyFile(pkgName, p.Plan.PackageKey(pe.ImportPath)))
 		}
 		path, err := cache.WriteContent(gen, name, []byte(content))
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		ov.Replace[filepath.Join(pkgDir, name)] = path
 	}
 	data, err := json.MarshalIndent(ov, "", "\t")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return cache.WriteContent(gen, "overlay.json", data)
+	path, err := cache.WriteContent(gen, "overlay.json", data)
+	return path, keyed, err
 }
 
 func runGo(ctx context.Context, args []string, env []string) int {

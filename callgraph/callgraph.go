@@ -51,6 +51,7 @@ type Graph struct {
 	roots     []*ssa.Function
 	cg        *xcallgraph.Graph
 	parent    map[*ssa.Function]*ssa.Function // BFS tree of reachable functions; roots map to nil
+	blocked   func(*ssa.Function) bool        // functions the search does not enter; nil for none
 }
 
 // NewGraph wraps a call graph an algorithm computed from roots. A function
@@ -60,6 +61,18 @@ func NewGraph(algorithm string, roots []*ssa.Function, cg *xcallgraph.Graph) *Gr
 	g := &Graph{algorithm: algorithm, roots: roots, cg: cg}
 	g.search()
 	return g
+}
+
+// Without returns the graph g would be if the functions for which blocked
+// returns true could not run: they are not reachable, and neither is
+// anything reachable only through them. It is how exclusions (opt-outs)
+// prune whatever only an excluded entry point reaches. The call edges are
+// g's: what the program may call does not change, only where the search
+// is allowed to go.
+func (g *Graph) Without(blocked func(*ssa.Function) bool) *Graph {
+	h := &Graph{algorithm: g.algorithm, roots: g.roots, cg: g.cg, blocked: blocked}
+	h.search()
+	return h
 }
 
 // Algorithm returns the name of the algorithm that built g.
@@ -121,6 +134,9 @@ func (g *Graph) search() {
 	}
 	var queue []*ssa.Function
 	for _, r := range g.roots {
+		if g.blocked != nil && g.blocked(r) {
+			continue
+		}
 		if _, seen := g.parent[r]; !seen {
 			g.parent[r] = nil
 			queue = append(queue, r)
@@ -152,6 +168,9 @@ func (g *Graph) search() {
 			return cmp.Compare(fset.Position(a.Pos()).String(), fset.Position(b.Pos()).String())
 		})
 		for _, c := range callees {
+			if g.blocked != nil && g.blocked(c) {
+				continue
+			}
 			if _, seen := g.parent[c]; !seen {
 				g.parent[c] = fn
 				queue = append(queue, c)

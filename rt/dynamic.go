@@ -80,9 +80,14 @@ type resolvedTracer struct {
 	comparable bool
 }
 
-// Start implements trace.Tracer.
+// Start implements trace.Tracer. A span started without a parent in ctx
+// gets the one the goroutine inherited, if any (see GoContext).
 func (t *dynamicTracer) Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
-	return t.current().Start(ctx, name, opts...)
+	if Suppressed(ctx) {
+		// An excluded request (see Excluded): nothing under it is traced.
+		return ctx, trace.SpanFromContext(ctx)
+	}
+	return t.current().Start(withGoroutineParent(ctx, opts), name, opts...)
 }
 
 // current returns the tracer of the current global provider.

@@ -20,6 +20,9 @@ type Config struct {
 	// rt re-raises the signal after flushing, which would cut short the
 	// program's own graceful shutdown.
 	HandleSignals bool
+	// ExcludeRoutes are net/http ServeMux patterns whose requests are not
+	// traced (the configuration's exclude.routes); see Excluded.
+	ExcludeRoutes []string
 }
 
 // state is the configuration rt's init derived from the environment. It is
@@ -64,6 +67,7 @@ func Start(cfg Config) {
 	defer Recover("Start")
 	startOnce.Do(func() {
 		started.Store(&cfg)
+		excludeRoutes(cfg.ExcludeRoutes)
 		if cfg.HandleSignals {
 			handleSignals()
 		}

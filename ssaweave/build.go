@@ -8,6 +8,7 @@ import (
 
 	"github.com/ssaweave/ssaweave/analysis"
 	"github.com/ssaweave/ssaweave/callgraph"
+	"golang.org/x/tools/go/ssa"
 )
 
 // Options say what program to plan and under which build configuration.
@@ -39,7 +40,11 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssaweave: %w", err)
 	}
-	env, err := goEnv(ctx, dir, opts.Env, "GOROOT", "GOMODCACHE")
+	env, err := goEnv(ctx, dir, opts.Env, "GOROOT", "GOMODCACHE", "GOMOD")
+	if err != nil {
+		return nil, err
+	}
+	settings, err := readSettings(env["GOMOD"], opts.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -47,25 +52,42 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	matches, err := analysis.MatchRules(prog, analysis.Rules)
+	matches, unmatched, err := analysis.MatchRules(prog, analysis.Rules)
 	if err != nil {
 		return nil, err
 	}
+	spans, exclusions, err := analysis.Directives(prog, settings)
+	if err != nil {
+		return nil, err
+	}
+	// full are the call graphs; graphs the same without what the user
+	// excluded, which decide reachability.
+	full := make([]*callgraph.Graph, len(prog.Mains))
 	graphs := make([]*callgraph.Graph, len(prog.Mains))
 	for i, m := range prog.Mains {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if graphs[i], err = algorithm.Graph(prog.SSA, callgraph.Roots(m)); err != nil {
+		if full[i], err = algorithm.Graph(prog.SSA, callgraph.Roots(m)); err != nil {
 			return nil, fmt.Errorf("ssaweave: call graph of %s: %w", m.Pkg.Path(), err)
+		}
+		graphs[i] = full[i]
+		if !exclusions.Empty() {
+			graphs[i] = full[i].Without(func(fn *ssa.Function) bool { return exclusions.Excluded(fn) != "" })
 		}
 	}
 	pl := &planner{
 		pos:     newPositions(dir, env["GOROOT"], env["GOMODCACHE"]),
 		mains:   prog.Mains,
 		graphs:  graphs,
+		full:    full,
 		matches: matches,
+		spans:   spans,
+		gos:     analysis.GoStatements(prog),
+		excl:    exclusions,
+		routes:  settings.Exclude.Routes,
 		plan: &Plan{
+			Notes:     append(notes(unmatched), analysis.SelectorNotes(prog, settings)...),
 			Schema:    SchemaVersion,
 			Tool:      opts.Tool,
 			Algorithm: algorithm.Name(),

@@ -97,17 +97,30 @@ func checkEdit(t *testing.T, p *Plan, pkg, base string, want Edit, decl string) 
 	if pe == nil {
 		t.Fatalf("no edits for %s", pkg)
 	}
-	if len(pe.Files) != 1 || filepath.Base(pe.Files[0].File) != base || !filepath.IsAbs(pe.Files[0].File) {
-		t.Fatalf("edits of %s in files %+v, want one absolute .../%s", pkg, pe.Files, base)
+	var fe *FileEdits
+	for i := range pe.Files {
+		if filepath.Base(pe.Files[i].File) == base {
+			fe = &pe.Files[i]
+		}
 	}
-	fe := pe.Files[0]
-	if len(fe.Edits) != 1 {
-		t.Fatalf("edits of %s: %+v, want one", pkg, fe.Edits)
+	if fe == nil || !filepath.IsAbs(fe.File) {
+		t.Fatalf("edits of %s in files %+v, want an absolute .../%s", pkg, pe.Files, base)
 	}
-	got := fe.Edits[0]
+	var got *Edit
+	for i, e := range fe.Edits {
+		if e.Func == want.Func && e.Rule == want.Rule {
+			if got != nil {
+				t.Fatalf("edits of %s: %+v, want one of %s by %s", pkg, fe.Edits, want.Func, want.Rule)
+			}
+			got = &fe.Edits[i]
+		}
+	}
+	if got == nil {
+		t.Fatalf("edits of %s: %+v, want one of %s by %s", pkg, fe.Edits, want.Func, want.Rule)
+	}
 	want.Line = got.Line
-	if got != want {
-		t.Errorf("edit of %s = %+v, want %+v", pkg, got, want)
+	if *got != want {
+		t.Errorf("edit of %s = %+v, want %+v", pkg, *got, want)
 	}
 	if line := lineOf(t, fe.File, got.Line); !strings.HasPrefix(line, decl) {
 		t.Errorf("%s:%d is %q, want the declaration %q", fe.File, got.Line, line, decl)
@@ -182,8 +195,24 @@ func mainEqual(a, b Main) bool {
 		a.HandleSignals == b.HandleSignals && a.AtMainReturn == b.AtMainReturn
 }
 
+// TestClientOnly plans a program that sends HTTP requests and serves
+// none: the client rule is woven, the server rule pruned.
+func TestClientOnly(t *testing.T) {
+	p := planOf(t, "client")
+	if srv := siteOf(t, p, "net/http.server", "(net/http.serverHandler).ServeHTTP"); srv.Status != StatusPruned {
+		t.Errorf("server site = %+v", srv)
+	}
+	cl := siteOf(t, p, "net/http.client", "net/http.send")
+	if cl.Status != StatusWoven || len(cl.Path) < 2 || cl.Path[0] != "example.com/client.main" || cl.Path[1] != "net/http.Get" {
+		t.Errorf("client site = %+v", cl)
+	}
+	checkEdit(t, p, "net/http", "client.go",
+		Edit{Kind: EditFilter, Func: "send", Hook: "ssaweaveHook_send", Rule: "net/http.client"},
+		"func send(")
+}
+
 func TestServerPruned(t *testing.T) {
-	for _, dir := range []string{"dead", "client"} {
+	for _, dir := range []string{"dead"} {
 		t.Run(dir, func(t *testing.T) {
 			p := planOf(t, dir)
 			srv := siteOf(t, p, "net/http.server", "(net/http.serverHandler).ServeHTTP")
@@ -221,7 +250,7 @@ func TestMultipleMains(t *testing.T) {
 		t.Fatalf("%d mains, want 3", got)
 	}
 	// The server already declares ssaweave_atMainReturn.
-	if m := p.Main(server); m == nil || !mainEqual(*m, Main{server, []string{rtPkg, nethttpPkg}, true, "ssaweave_atMainReturn_2"}) {
+	if m := p.Main(server); m == nil || !mainEqual(*m, Main{ImportPath: server, Hooks: []string{rtPkg, nethttpPkg}, HandleSignals: true, AtMainReturn: "ssaweave_atMainReturn_2"}) {
 		t.Errorf("server main = %+v", m)
 	}
 	checkEdit(t, p, server, "main.go",
@@ -229,7 +258,7 @@ func TestMultipleMains(t *testing.T) {
 		"func main()")
 
 	// The signal program handles signals itself.
-	if m := p.Main(signal); m == nil || !mainEqual(*m, Main{signal, []string{rtPkg, nethttpPkg}, false, "ssaweave_atMainReturn"}) {
+	if m := p.Main(signal); m == nil || !mainEqual(*m, Main{ImportPath: signal, Hooks: []string{rtPkg, nethttpPkg}, AtMainReturn: "ssaweave_atMainReturn"}) {
 		t.Errorf("signal main = %+v", m)
 	}
 	sig := siteOf(t, p, "signal.flush", signal+".main")
@@ -241,23 +270,17 @@ func TestMultipleMains(t *testing.T) {
 		t.Errorf("server's signal.flush site = %+v", s)
 	}
 
-	// The client-only tool links nothing, though net/http is edited for
-	// the others.
-	if m := p.Main(tool); m == nil || !mainEqual(*m, Main{tool, []string{}, false, ""}) {
+	// The client-only tool links the client hook only, though net/http's
+	// server is edited for the others.
+	if m := p.Main(tool); m == nil || !mainEqual(*m, Main{ImportPath: tool, Hooks: []string{rtPkg, nethttpPkg}, HandleSignals: true, AtMainReturn: "ssaweave_atMainReturn"}) {
 		t.Errorf("tool main = %+v", m)
-	}
-	if p.Edits(tool) != nil {
-		t.Errorf("tool edited: %+v", p.Edits(tool))
-	}
-	if s := siteOf(t, p, "main.return", tool+".main"); s.Status != StatusPruned {
-		t.Errorf("tool's main.return site = %+v", s)
 	}
 	srv := siteOf(t, p, "net/http.server", "(net/http.serverHandler).ServeHTTP")
 	if srv.Status != StatusWoven || srv.Reason != "reachable from main (rta) in "+server+", "+signal || srv.Path[0] != server+".main" {
 		t.Errorf("server site = %+v", srv)
 	}
-	if pe := p.Edits("net/http"); pe == nil || len(pe.Files) != 1 || len(pe.Files[0].Edits) != 1 {
-		t.Errorf("net/http edits = %+v, want one", pe)
+	if pe := p.Edits("net/http"); pe == nil || len(pe.Files) != 2 || len(pe.Files[0].Edits) != 1 || len(pe.Files[1].Edits) != 1 {
+		t.Errorf("net/http edits = %+v, want one in client.go and one in server.go", pe)
 	}
 }
 
@@ -292,6 +315,8 @@ func TestEditKindsAgree(t *testing.T) {
 		analysis.EditBefore: EditBefore,
 		analysis.EditAround: EditAround,
 		analysis.EditDefer:  EditDeferCall,
+		analysis.EditFilter: EditFilter,
+		analysis.EditSpan:   EditSpan,
 	} {
 		if EditKind(a) != p {
 			t.Errorf("analysis kind %q is plan kind %q", a, p)
@@ -323,11 +348,66 @@ func TestWriteText(t *testing.T) {
 			t.Errorf("position at column %d, want %d:\n%s", c, col, buf.String())
 		}
 	}
-	want := "woven   net/http.server  $GOROOT/src/net/http/server.go:"
-	if !strings.HasPrefix(buf.String(), want) {
-		t.Errorf("output starts %q, want %q", buf.String()[:len(want)], want)
+	want := "\nwoven   net/http.server  $GOROOT/src/net/http/server.go:"
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want[1:], buf.String())
 	}
 	if !strings.Contains(buf.String(), "reachable from main (rta): example.com/hello.main → net/http.ListenAndServe → ") {
 		t.Errorf("output lacks the witness path:\n%s", buf.String())
+	}
+}
+
+// TestFuncSpans plans function spans selected by directive and by the
+// configuration file, with exclusions by directive, package and route.
+func TestFuncSpans(t *testing.T) {
+	p := planOf(t, "funcspans")
+	const mod = "example.com/funcspans"
+	want := map[string]struct {
+		status string
+		reason string
+	}{
+		mod + ".load":                    {StatusWoven, "selected by //ssaweave:span at main.go:27; reachable from main (rta)"},
+		mod + ".render":                  {StatusWoven, "selected by //ssaweave:span at main.go:34; reachable from main (rta)"},
+		mod + ".check":                   {StatusPruned, `selected by //ssaweave:span at main.go:53, but reachable only through example.com/funcspans.healthz, which is excluded: it handles route "GET /health", excluded by ssaweave.yaml:11`},
+		mod + ".probe":                   {StatusPruned, "selected by //ssaweave:span at main.go:58, but reachable only through example.com/funcspans.ready, which is excluded: ready is marked //ssaweave:ignore (main.go:46)"},
+		mod + ".unused":                  {StatusPruned, "selected by //ssaweave:span at main.go:63, but not reachable from main or init (rta)"},
+		"(*" + mod + "/store.Store).Get": {StatusWoven, "selected by ssaweave.yaml:3; reachable from main (rta)"},
+		"(*" + mod + "/store.Store).Put": {StatusPruned, "selected by ssaweave.yaml:3, but not reachable from main or init (rta)"},
+	}
+	for fn, w := range want {
+		s := siteOf(t, p, FuncSpanRule, fn)
+		if s.Status != w.status || s.Reason != w.reason {
+			t.Errorf("%s: %s %q, want %s %q", fn, s.Status, s.Reason, w.status, w.reason)
+		}
+	}
+	n := 0
+	for _, s := range p.Sites {
+		if s.Rule == FuncSpanRule {
+			n++
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d function.span sites, want %d", n, len(want))
+	}
+	checkEdit(t, p, mod, "main.go",
+		Edit{Kind: EditSpan, Func: "load", Hook: "ssaweaveSpan_load", Rule: FuncSpanRule, Span: "users.load", Parent: "ctx", ParentKind: ParentContext},
+		"func load(")
+	checkEdit(t, p, mod, "main.go",
+		Edit{Kind: EditSpan, Func: "render", Hook: "ssaweaveSpan_render", Rule: FuncSpanRule, Span: "main.render", Parent: "#1", ParentKind: ParentRequest},
+		"func render(")
+	checkEdit(t, p, mod+"/store", "store.go",
+		Edit{Kind: EditSpan, Func: "Store.Get", Hook: "ssaweaveSpan_Store_Get", Rule: FuncSpanRule, Span: "store.Store.Get", Parent: "ctx", ParentKind: ParentContext},
+		"func (s *Store) Get(")
+	m := p.Main(mod)
+	wantBinds := []Bind{
+		{Package: mod, Var: "ssaweaveSpan_load", Func: BindFuncSpan},
+		{Package: mod, Var: "ssaweaveSpan_render", Func: BindFuncSpan},
+		{Package: mod + "/store", Var: "ssaweaveSpan_Store_Get", Func: BindFuncSpan},
+	}
+	if m == nil || !slices.Equal(m.Binds, wantBinds) || !slices.Equal(m.ExcludeRoutes, []string{"GET /health"}) {
+		t.Errorf("main = %+v, want binds %+v and excluded route GET /health", m, wantBinds)
+	}
+	if want := []string{"ssaweave.yaml:6: spans[1] selects no function of the main module"}; !slices.Equal(p.Notes, want) {
+		t.Errorf("notes = %q, want %q", p.Notes, want)
 	}
 }

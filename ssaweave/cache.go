@@ -72,7 +72,7 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 	}
 	envc := make(chan envResult, 1)
 	go func() {
-		vals, err := goEnv(ctx, dir, opts.Env, "GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GOMODCACHE")
+		vals, err := goEnv(ctx, dir, opts.Env, "GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GOMODCACHE", "GOMOD")
 		envc <- envResult{vals, err}
 	}()
 	listArgs := append(append([]string{"list", "-e", "-deps", "-json=" + listFields}, opts.BuildFlags...), opts.Patterns...)
@@ -103,6 +103,11 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 	field("flags", opts.BuildFlags...)
 	field("dir", dir)
 	field("patterns", opts.Patterns...)
+	settings, err := readSettings(env.vals["GOMOD"], opts.Env)
+	if err != nil {
+		return "", err
+	}
+	field("settings", settings.File, string(settings.Data))
 
 	modcache := env.vals["GOMODCACHE"]
 	seenGoMod := make(map[string]bool)

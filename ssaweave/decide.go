@@ -20,8 +20,13 @@ import (
 type planner struct {
 	pos     positions
 	mains   []*ssa.Package
-	graphs  []*callgraph.Graph // parallel to mains
+	graphs  []*callgraph.Graph // parallel to mains: reachability without exclusions
+	full    []*callgraph.Graph // parallel to mains: the whole call graphs
 	matches []analysis.Match
+	spans   []analysis.FuncSpan
+	gos     []analysis.GoStmt // go statements of the main module
+	excl    *analysis.Exclusions
+	routes  []string // excluded routes, for the runtime
 
 	plan      *Plan
 	sites     []sortedSite
@@ -29,6 +34,7 @@ type planner struct {
 	hooks     []map[string]bool // per main: hook packages to link
 	signals   []bool            // per main: HandleSignals
 	atReturn  []string          // per main: deferred function name
+	binds     [][]Bind          // per main: hook variables of the program's packages
 	edits     map[string]map[string][]Edit
 }
 
@@ -38,16 +44,21 @@ func (p *planner) run(rules []analysis.Rule) *Plan {
 	p.hooks = make([]map[string]bool, n)
 	p.signals = make([]bool, n)
 	p.atReturn = make([]string, n)
+	p.binds = make([][]Bind, n)
 	for i := range p.hooks {
 		p.hooks[i] = make(map[string]bool)
 	}
 	// Roles are evaluated in dependency order: support rules depend on
 	// which programs have telemetry.
-	for _, role := range []analysis.Role{analysis.Telemetry, analysis.FlushOnExit, analysis.AtMainReturn, analysis.HandlesSignals} {
+	for _, role := range []analysis.Role{analysis.Telemetry, analysis.FlushOnExit, analysis.Correlates, analysis.AtMainReturn, analysis.HandlesSignals} {
 		for i := range rules {
 			if r := &rules[i]; r.Role == role {
 				p.rule(r)
 			}
+		}
+		if role == analysis.Telemetry {
+			p.funcSpans()
+			p.goroutines()
 		}
 	}
 	return p.finish()
@@ -66,9 +77,9 @@ func (p *planner) rule(r *analysis.Rule) {
 		for _, m := range ms {
 			p.telemetryMatch(m)
 		}
-	case analysis.FlushOnExit:
+	case analysis.FlushOnExit, analysis.Correlates:
 		for _, m := range ms {
-			p.flushMatch(m)
+			p.supportMatch(m)
 		}
 	case analysis.AtMainReturn:
 		for _, m := range ms {
@@ -83,18 +94,28 @@ func (p *planner) rule(r *analysis.Rule) {
 	}
 }
 
-// telemetryMatch weaves m if any program reaches it.
+// telemetryMatch weaves m if any program reaches it and does not
+// instrument it itself.
 func (p *planner) telemetryMatch(m analysis.Match) {
-	var reachers []int
+	var reachers, self []int
 	for i, g := range p.graphs {
-		if g.Reachable(m.Func) {
+		switch {
+		case !g.Reachable(m.Func):
+		case p.selfInstrumented(i, m) != nil:
+			self = append(self, i)
+		default:
 			reachers = append(reachers, i)
 			p.telemetry[i] = true
 			p.hooks[i][m.Rule.HookPackage] = true
 		}
 	}
+	if len(reachers) == 0 && len(self) > 0 {
+		p.selfSite(m, self)
+		return
+	}
 	if len(reachers) == 0 {
-		p.site(m, StatusPruned, p.unreachable(), nil)
+		reason, path := p.unreachable(m.Func)
+		p.site(m, StatusPruned, reason, path)
 		return
 	}
 	reason, path := p.reached(m.Func, reachers)
@@ -102,12 +123,34 @@ func (p *planner) telemetryMatch(m analysis.Match) {
 	p.edit(m)
 }
 
-// flushMatch weaves m if a program with telemetry reaches it.
-func (p *planner) flushMatch(m analysis.Match) {
-	var reachers, idle []int
+// selfInstrumented returns the first function of m.InstrumentedBy that
+// program i reaches, or nil.
+func (p *planner) selfInstrumented(i int, m analysis.Match) *ssa.Function {
+	for _, fn := range m.InstrumentedBy {
+		if p.graphs[i].Reachable(fn) {
+			return fn
+		}
+	}
+	return nil
+}
+
+// selfSite records m as pruned because every program that reaches it
+// (self, at least one) instruments it itself.
+func (p *planner) selfSite(m analysis.Match, self []int) {
+	fn := p.selfInstrumented(self[0], m)
+	reason := fmt.Sprintf("the program instruments this itself: %s is reachable (%s)", fn, p.graphs[self[0]].Algorithm())
+	p.site(m, StatusPruned, reason, callgraph.Names(p.graphs[self[0]].Path(fn)))
+}
+
+// supportMatch weaves m if a program with telemetry reaches it (and does
+// not do m's job itself).
+func (p *planner) supportMatch(m analysis.Match) {
+	var reachers, idle, self []int
 	for i, g := range p.graphs {
 		switch {
 		case !g.Reachable(m.Func):
+		case p.telemetry[i] && p.selfInstrumented(i, m) != nil:
+			self = append(self, i)
 		case p.telemetry[i]:
 			reachers = append(reachers, i)
 			p.hooks[i][m.Rule.HookPackage] = true
@@ -120,11 +163,14 @@ func (p *planner) flushMatch(m analysis.Match) {
 		reason, path := p.reached(m.Func, reachers)
 		p.site(m, StatusWoven, reason, path)
 		p.edit(m)
+	case len(self) > 0:
+		p.selfSite(m, self)
 	case len(idle) > 0:
 		reason, _ := p.reached(m.Func, idle)
 		p.site(m, StatusPruned, reason+", but no telemetry is woven into that program", nil)
 	default:
-		p.site(m, StatusPruned, p.unreachable(), nil)
+		reason, path := p.unreachable(m.Func)
+		p.site(m, StatusPruned, reason, path)
 	}
 }
 
@@ -194,8 +240,22 @@ func (p *planner) reached(fn *ssa.Function, reachers []int) (reason string, path
 	return reason, callgraph.Names(chain)
 }
 
-func (p *planner) unreachable() string {
-	return fmt.Sprintf("not reachable from main or init (%s)", algorithm.Name())
+// unreachable says why fn is reachable in no program: either it is not
+// reachable at all, or only through a function the user excluded, in
+// which case the path through it is returned.
+func (p *planner) unreachable(fn *ssa.Function) (reason string, path []string) {
+	for _, g := range p.full {
+		chain := g.Path(fn)
+		if chain == nil {
+			continue
+		}
+		for _, f := range chain {
+			if why := p.excl.Excluded(f); why != "" {
+				return fmt.Sprintf("reachable only through %s, which is excluded: %s", f, why), callgraph.Names(chain)
+			}
+		}
+	}
+	return fmt.Sprintf("not reachable from main or init (%s)", algorithm.Name()), nil
 }
 
 // site records a site for m.
@@ -222,21 +282,38 @@ type sortedSite struct {
 	Site
 }
 
+// notes describes the rules that matched no function of the library
+// version the program uses.
+func notes(unmatched []analysis.Unmatched) []string {
+	var out []string
+	for _, u := range unmatched {
+		out = append(out, fmt.Sprintf("rule %s does not apply to the version of %s in this build: %v", u.Rule.Name, u.Package, u.Err))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // edit records the rewrite m's rule asks for, in the file that declares
-// m's function.
-func (p *planner) edit(m analysis.Match) {
+// m's function, and returns it for the caller to complete.
+func (p *planner) edit(m analysis.Match) *Edit {
 	pkg := m.Package.Pkg.Path()
 	if p.edits[pkg] == nil {
 		p.edits[pkg] = make(map[string][]Edit)
 	}
 	file := m.Decl.Filename
+	kind := EditKind(m.Rule.Kind)
+	if m.Rule.Name == FuncSpanRule {
+		kind = EditSpan
+	}
 	p.edits[pkg][file] = append(p.edits[pkg][file], Edit{
-		Kind: EditKind(m.Rule.Kind),
+		Kind: kind,
 		Func: m.Name,
 		Hook: m.Hook,
 		Rule: m.Rule.Name,
 		Line: m.Decl.Line,
 	})
+	es := p.edits[pkg][file]
+	return &es[len(es)-1]
 }
 
 // finish fills Mains and Packages and sorts everything.
@@ -261,11 +338,20 @@ func (p *planner) finish() *Plan {
 			}
 			slices.Sort(hooks)
 		}
+		binds := p.binds[i]
+		slices.SortFunc(binds, func(a, b Bind) int { return cmp.Or(cmp.Compare(a.Package, b.Package), cmp.Compare(a.Var, b.Var)) })
+		binds = slices.Compact(binds)
+		var routes []string
+		if p.telemetry[i] && len(p.routes) > 0 {
+			routes = append(routes, p.routes...)
+		}
 		pl.Mains[i] = Main{
 			ImportPath:    m.Pkg.Path(),
 			Hooks:         hooks,
 			HandleSignals: p.signals[i],
 			AtMainReturn:  p.atReturn[i],
+			Binds:         binds,
+			ExcludeRoutes: routes,
 		}
 	}
 
@@ -274,7 +360,7 @@ func (p *planner) finish() *Plan {
 		pe := PackageEdits{ImportPath: pkg}
 		for file, edits := range files {
 			slices.SortFunc(edits, func(a, b Edit) int {
-				return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Func, b.Func), cmp.Compare(a.Rule, b.Rule))
+				return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col), cmp.Compare(a.Func, b.Func), cmp.Compare(a.Rule, b.Rule))
 			})
 			pe.Files = append(pe.Files, FileEdits{File: file, Edits: edits})
 		}

@@ -1,6 +1,9 @@
 package ssaweave
 
 import (
+	"path/filepath"
+
+	"github.com/ssaweave/ssaweave/analysis"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,4 +35,14 @@ func goEnv(ctx context.Context, dir string, env []string, names ...string) (map[
 		return nil, fmt.Errorf("ssaweave: parsing go env: %w", err)
 	}
 	return vals, nil
+}
+
+// readSettings reads the configuration file of the module whose go.mod is
+// gomod (as go env GOMOD reports it; empty or /dev/null outside a module).
+func readSettings(gomod string, env []string) (*analysis.Settings, error) {
+	root := ""
+	if gomod != "" && gomod != os.DevNull {
+		root = filepath.Dir(gomod)
+	}
+	return analysis.ReadSettings(root, env)
 }

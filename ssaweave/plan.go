@@ -46,6 +46,10 @@ type Plan struct {
 	// Packages lists, per import path, the source edits the backend applies
 	// when it compiles that package. Sorted by import path.
 	Packages []PackageEdits `json:"packages"`
+
+	// Notes are rules that could not apply to the versions of the
+	// libraries the program uses, one sentence each, sorted.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Site is one match of one rule.
@@ -74,7 +78,49 @@ type Main struct {
 	// AtMainReturn is the name of the function the generated file defines
 	// and the rewritten main.main defers; empty when no hook is linked.
 	AtMainReturn string `json:"atMainReturn,omitempty"`
+	// Binds are the hook variables of rewritten packages that the
+	// generated file of this main sets, sorted by package then variable.
+	Binds []Bind `json:"binds,omitempty"`
+	// ExcludeRoutes are the net/http ServeMux patterns whose requests the
+	// runtime does not trace (the configuration's exclude.routes).
+	ExcludeRoutes []string `json:"excludeRoutes,omitempty"`
 }
+
+// Bind is a hook variable that only the program can set. Hooks in the
+// standard library and other known libraries are bound by name from the
+// runtime's hook packages; hooks woven into the program's own packages
+// (function spans, goroutine contexts) cannot be known to the runtime, so
+// the file generated in each main package that links them binds them with
+// //go:linkname and assigns the runtime function in an init function.
+type Bind struct {
+	Package string `json:"package"` // import path of the package that declares Var
+	Var     string `json:"var"`     // the hook variable
+	Func    string `json:"func"`    // runtime function assigned: a key of BindTypes
+}
+
+// BindTypes maps each runtime function a Bind may assign to its type, as
+// Go source. The rewrite declares hook variables with exactly this type
+// and the runtime function has it too: the linker does not compare the
+// types of linknamed variables, so the three must agree by construction.
+// The types mention predeclared types only, so that neither the rewritten
+// file nor the generated one needs an import for them.
+var BindTypes = map[string]string{
+	// FuncSpan starts the span of a function: parent is the function's
+	// context.Context or *http.Request argument (or nil), ctx the same
+	// kind of value carrying the new span, and end ends the span,
+	// recording *err when it is a non-nil error. end is nil when no span
+	// is recorded; ctx is then parent.
+	BindFuncSpan: "func(parent any, name string) (ctx any, end func(err *error))",
+	// GoContext makes goroutines started until restore is called inherit
+	// the trace context of ctx (a context.Context or *http.Request).
+	BindGoContext: "func(ctx any) (restore func())",
+}
+
+// The runtime functions a Bind may assign.
+const (
+	BindFuncSpan  = "FuncSpan"
+	BindGoContext = "GoContext"
+)
 
 // PackageEdits are the edits for one package.
 type PackageEdits struct {
@@ -112,6 +158,54 @@ const (
 	// EditDeferCall prepends `defer Hook()` to the function body. Hook
 	// names a function of the same package (the backend generates it).
 	EditDeferCall EditKind = "defer"
+
+	// EditFilter declares a package-level variable Hook of type
+	// func(<receiver>, <params>) (<param types>), exported to the linker
+	// like EditBefore, and on entry, when it is not nil, replaces the
+	// arguments with what it returns: `a, b = Hook(recv, a, b)`. The
+	// receiver (for methods) is passed first and cannot be replaced; a
+	// variadic parameter is passed and returned as a slice. Unlike
+	// EditAround it adds no stack frame, so functions that inspect their
+	// callers (runtime.Callers) keep working.
+	EditFilter EditKind = "filter"
+
+	// EditSpan declares a package-level variable Hook of the type
+	// BindTypes[BindFuncSpan], exported to the linker like EditBefore (a
+	// Bind in the program's main package sets it), and on entry, when it
+	// is not nil, starts the span named Span: it passes the parameter
+	// named Parent (nil when Parent is ""), replaces that parameter with
+	// the derived context or request the hook returns when it has the
+	// parameter's type, and defers the returned end function with a
+	// pointer to the function's last result of type error (nil when it
+	// has none), so that the error the function returns is recorded.
+	// Unnamed results are named for that. Like EditFilter it adds no
+	// stack frame.
+	EditSpan EditKind = "span"
+
+	// EditGo rewrites one go statement, not a whole function: the one at
+	// Line and Col (of the go keyword) inside function Func, perhaps
+	// nested in a function literal there. It declares a package-level
+	// variable Hook of the type BindTypes[BindGoContext], exported to the
+	// linker like EditBefore (a Bind in each main package that links the
+	// package sets it), and turns `go f(a, b)` into
+	//
+	//	{
+	//		var restore func()
+	//		if h := Hook; h != nil {
+	//			restore = h(Ctx)
+	//		}
+	//		go f(a, b)
+	//		if restore != nil {
+	//			restore()
+	//		}
+	//	}
+	//
+	// with names that nothing in the function uses, so that the goroutine
+	// inherits the span context of Ctx, a context.Context or
+	// *http.Request variable in scope there. The go statement is not
+	// duplicated (function literals keep their names, funcN, in stack
+	// traces and profiles) and keeps its line and column.
+	EditGo EditKind = "go"
 )
 
 // OrigPrefix prefixes the name of the function that keeps the original body
@@ -132,7 +226,32 @@ type Edit struct {
 	// Line is the line of the function declaration in the original file.
 	// The backend checks it to refuse a plan made from other sources.
 	Line int `json:"line"`
+
+	// Span is the name of the span an EditSpan starts.
+	Span string `json:"span,omitempty"`
+	// Parent is the parameter of an EditSpan that carries the parent
+	// span: its name, or "#N" (N counting parameters from 0, as
+	// types.Signature.Params does) for a blank or unnamed parameter,
+	// which the backend names. "" for none: the span then has no parent
+	// in the function's arguments.
+	Parent string `json:"parent,omitempty"`
+	// ParentKind is the type of the Parent parameter: ParentContext or
+	// ParentRequest; "" when Parent is "".
+	ParentKind string `json:"parentKind,omitempty"`
+
+	// Col is the column of the go keyword of an EditGo, whose Line is the
+	// line of the go statement rather than of the function.
+	Col int `json:"col,omitempty"`
+	// Ctx is the source expression (an identifier) of the context an
+	// EditGo passes to its hook.
+	Ctx string `json:"ctx,omitempty"`
 }
+
+// The kinds of parameter an EditSpan takes the parent span from.
+const (
+	ParentContext = "context" // a context.Context
+	ParentRequest = "request" // a *net/http.Request
+)
 
 // Edits returns the edits planned for the package with the given import
 // path, or nil.
@@ -168,8 +287,8 @@ func (p *Plan) Woven() bool {
 // WeaveID identifies what the plan changes in the build, independent of
 // source positions: the edits (kind, function, hook, rule, file base name
 // and package) and the main packages' hooks. Two plans with the same WeaveID
-// produce the same rewrites from the same sources. Line numbers are left
-// out on purpose: a user's edit that moves main.main changes that package's
+// produce the same rewrites from the same sources. Line and column numbers
+// are left out on purpose: a user's edit that moves main.main changes that package's
 // source hash, which the go command already keys on, and must not change
 // the key of every other package.
 func (p *Plan) WeaveID() string {
@@ -184,7 +303,7 @@ func (p *Plan) WeaveID() string {
 		for _, fe := range pe.Files {
 			cf := FileEdits{File: baseName(fe.File)}
 			for _, e := range fe.Edits {
-				e.Line = 0
+				e.Line, e.Col = 0, 0
 				cf.Edits = append(cf.Edits, e)
 			}
 			c.Files = append(c.Files, cf)
@@ -211,7 +330,7 @@ func (p *Plan) PackageKey(importPath string) string {
 	if pe != nil {
 		for _, fe := range pe.Files {
 			for _, e := range fe.Edits {
-				e.Line = 0
+				e.Line, e.Col = 0, 0
 				k.Edits = append(k.Edits, e)
 			}
 		}

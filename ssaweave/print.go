@@ -29,7 +29,15 @@ func (p *Plan) WriteText(w io.Writer) error {
 			return err
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range p.Notes {
+		if _, err := fmt.Fprintf(w, "note: %s\n", n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteJSON writes the plan as indented JSON followed by a newline: the

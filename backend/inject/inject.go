@@ -9,6 +9,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"strconv"
 
 	"github.com/ssaweave/ssaweave/ssaweave"
 )
@@ -38,8 +39,42 @@ func MainFile(m *ssaweave.Main, id string) []byte {
 			fmt.Fprintf(&b, "\t_ %q\n", h)
 		}
 	}
-	b.WriteString(")\n\nfunc init() {\n")
-	fmt.Fprintf(&b, "\t%s.Start(%s.Config{PlanID: %q, HandleSignals: %v})\n}\n", RuntimeAlias, RuntimeAlias, id, m.HandleSignals)
+	// Hook variables of the program's own packages, bound by name (see
+	// ssaweave.Bind); those of the main package itself are in scope. The
+	// linker names the main package "main", whatever its import path.
+	linked := false
+	for _, bd := range m.Binds {
+		linked = linked || bd.Package != m.ImportPath
+	}
+	if linked {
+		b.WriteString("\t_ \"unsafe\"\n")
+	}
+	b.WriteString(")\n")
+	vars := make([]string, len(m.Binds))
+	for i, bd := range m.Binds {
+		if bd.Package == m.ImportPath {
+			vars[i] = bd.Var
+			continue
+		}
+		vars[i] = fmt.Sprintf("ssaweaveBind%d", i)
+		fmt.Fprintf(&b, "\n//go:linkname %s %s.%s\nvar %s %s\n", vars[i], bd.Package, bd.Var, vars[i], ssaweave.BindTypes[bd.Func])
+	}
+	b.WriteString("\nfunc init() {\n")
+	for i, bd := range m.Binds {
+		fmt.Fprintf(&b, "\t%s = %s.%s\n", vars[i], RuntimeAlias, bd.Func)
+	}
+	routes := ""
+	if len(m.ExcludeRoutes) > 0 {
+		routes = ", ExcludeRoutes: []string{"
+		for i, r := range m.ExcludeRoutes {
+			if i > 0 {
+				routes += ", "
+			}
+			routes += strconv.Quote(r)
+		}
+		routes += "}"
+	}
+	fmt.Fprintf(&b, "\t%s.Start(%s.Config{PlanID: %q, HandleSignals: %v%s})\n}\n", RuntimeAlias, RuntimeAlias, id, m.HandleSignals, routes)
 	if m.AtMainReturn != "" {
 		fmt.Fprintf(&b, "\nfunc %s() { %s.AtMainReturn() }\n", m.AtMainReturn, RuntimeAlias)
 	}

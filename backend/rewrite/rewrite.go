@@ -12,6 +12,18 @@
 //     ssaweaveOrig_F directly otherwise. A variadic parameter is passed to
 //     H as a slice, since next follows it.
 //   - EditDeferCall prepends `defer H()` to the body of F.
+//   - EditFilter declares `var H func(recv, params) (param types)` and
+//     prepends `if h := H; h != nil { a, b = h(recv, a, b) }`, so the hook
+//     can replace the arguments without adding a stack frame.
+//   - EditSpan declares `var H` of the type ssaweave.BindTypes gives the
+//     runtime's FuncSpan and prepends `if h := H; h != nil { c, end :=
+//     h(parent, "name"); <parent = c if c has its type>; defer end(&err) }`,
+//     naming unnamed results so that the error result can be passed (see
+//     span.go).
+//   - EditGo rewrites one go statement of F, not F as a whole: it declares
+//     `var H` of the type ssaweave.BindTypes gives the runtime's GoContext
+//     and wraps the statement so that the goroutine inherits the trace
+//     context of a variable in scope (see gostmt.go).
 //
 // Unnamed and blank parameters (and receivers, and type parameters that
 // must be forwarded) get fresh names, and the local that holds the hook is
@@ -131,6 +143,8 @@ type rewriter struct {
 	edited   map[dst.Decl]bool       // the declarations of edited functions
 	anchored map[dst.Node]bool       // nodes given a position directive
 	closed   map[*dst.BlockStmt]bool // blocks whose closing brace was given one
+
+	gos map[ssaweave.Edit]*goTarget // the go statements of EditGo edits
 }
 
 // kindOrder is the order in which the edits of one function are applied.
@@ -138,10 +152,17 @@ type rewriter struct {
 // and the others then apply to the function as its callers see it: the
 // before hook runs on entry, ahead of the around hook, and the deferred call
 // (prepended last, so it comes first) covers everything, hooks included.
+// The span comes right after around, so its statement is the last one
+// injected before the body: it starts from the arguments as a filter left
+// them, and its deferred end runs before a deferred call such as the flush
+// at the return of main, which would otherwise miss the span.
 var kindOrder = map[ssaweave.EditKind]int{
 	ssaweave.EditAround:    0,
-	ssaweave.EditBefore:    1,
-	ssaweave.EditDeferCall: 2,
+	ssaweave.EditSpan:      1,
+	ssaweave.EditBefore:    2,
+	ssaweave.EditDeferCall: 3,
+	ssaweave.EditFilter:    4,
+	ssaweave.EditGo:        5,
 }
 
 // target is one edit together with the declaration it applies to.
@@ -220,6 +241,12 @@ func (rw *rewriter) apply(edits []ssaweave.Edit) error {
 			err = rw.around(t.fn, t.edit)
 		case ssaweave.EditDeferCall:
 			err = rw.deferCall(t.fn, t.edit)
+		case ssaweave.EditFilter:
+			err = rw.filter(t.fn, t.edit)
+		case ssaweave.EditSpan:
+			err = rw.span(t.fn, t.edit)
+		case ssaweave.EditGo:
+			err = rw.goStmt(t.fn, t.edit)
 		}
 		if err != nil {
 			return err
@@ -236,6 +263,9 @@ func (rw *rewriter) errorf(e ssaweave.Edit, format string, args ...any) error {
 
 // find returns the declaration e names, checking that it is at e.Line.
 func (rw *rewriter) find(e ssaweave.Edit) (*dst.FuncDecl, error) {
+	if e.Kind == ssaweave.EditGo {
+		return rw.findGo(e)
+	}
 	recv, name, isMethod := strings.Cut(e.Func, ".")
 	if !isMethod {
 		name, recv = recv, ""
@@ -582,6 +612,64 @@ func (rw *rewriter) before(fn *function, e ssaweave.Edit) error {
 	call1 := &dst.ExprStmt{X: call}
 	stmt := rw.ifHook(fn, e.Hook, call1)
 	rw.anchorStmt(call1, fn.pos)
+	rw.prepend(fn, stmt)
+	return nil
+}
+
+// filter implements ssaweave.EditFilter.
+func (rw *rewriter) filter(fn *function, e ssaweave.Edit) error {
+	recv := fn.recvName()
+	params := fn.nameParams()
+	if len(params) == 0 {
+		return rw.errorf(e, "cannot apply the filter edit to function %s: it has no parameters to replace", e.Func)
+	}
+	_, inScope := fn.typeParams(false)
+	if err := rw.checkShadowing(fn, e, e.Hook); err != nil {
+		return err
+	}
+	types := paramTypes(params)
+	var recvType dst.Expr
+	if recv != "" {
+		recvType = fn.decl.Recv.List[0].Type
+		types = append(types, recvType)
+	}
+	if err := rw.checkGeneric(fn, e, inScope, types); err != nil {
+		return err
+	}
+
+	// var Hook func(recv R, params) (param types)
+	hookType := &dst.FuncType{Func: true, Params: &dst.FieldList{Opening: true, Closing: true}, Results: &dst.FieldList{Opening: true, Closing: true}}
+	if recv != "" {
+		hookType.Params.List = append(hookType.Params.List, &dst.Field{
+			Names: []*dst.Ident{dst.NewIdent(recv)},
+			Type:  clone(recvType),
+		})
+	}
+	var lhs, rhs []dst.Expr
+	if recv != "" {
+		rhs = append(rhs, dst.NewIdent(recv))
+	}
+	for _, p := range params {
+		hookType.Params.List = append(hookType.Params.List, &dst.Field{
+			Names: []*dst.Ident{dst.NewIdent(p.name)},
+			Type:  clone(p.typ),
+		})
+		t := clone(p.typ)
+		if el, ok := t.(*dst.Ellipsis); ok {
+			t = &dst.ArrayType{Elt: el.Elt}
+		}
+		hookType.Results.List = append(hookType.Results.List, &dst.Field{Type: t})
+		lhs = append(lhs, dst.NewIdent(p.name))
+		rhs = append(rhs, dst.NewIdent(p.name))
+	}
+	rw.addHookVar(fn, e.Hook, hookType)
+
+	// if h := Hook; h != nil { a, b = h(recv, a, b...) }
+	call := &dst.CallExpr{Fun: dst.NewIdent(fn.hookLocal()), Args: rhs}
+	call.Ellipsis = params[len(params)-1].variadic
+	assign := &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: []dst.Expr{call}}
+	stmt := rw.ifHook(fn, e.Hook, assign)
+	rw.anchorStmt(assign, fn.pos)
 	rw.prepend(fn, stmt)
 	return nil
 }

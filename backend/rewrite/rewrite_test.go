@@ -50,6 +50,10 @@ func around(fn, hook string) ssaweave.Edit {
 	return ssaweave.Edit{Kind: ssaweave.EditAround, Func: fn, Hook: hook, Rule: "test.around"}
 }
 
+func filter(fn, hook string) ssaweave.Edit {
+	return ssaweave.Edit{Kind: ssaweave.EditFilter, Func: fn, Hook: hook, Rule: "test.filter"}
+}
+
 func deferCall(fn, hook string) ssaweave.Edit {
 	return ssaweave.Edit{Kind: ssaweave.EditDeferCall, Func: fn, Hook: hook, Rule: "test.defer"}
 }
@@ -154,6 +158,58 @@ func ssaweave_atMainReturn() { fmt.Println("main returned") }
 		edits: []ssaweave.Edit{around("T.Fail", "ssaweaveHook_T_Fail"), deferCall("main", "ssaweave_atMainReturn")},
 		extra: atMainReturn,
 	},
+	{
+		name: "filter",
+		edits: []ssaweave.Edit{
+			filter("Logger.Log", "ssaweaveHook_Logger_Log"),
+			filter("Open", "ssaweaveHook_Open"),
+			deferCall("main", "ssaweave_atMainReturn"),
+		},
+		extra: `package main
+
+func init() {
+	ssaweaveHook_Logger_Log = func(l *Logger, msg string, args ...any) (string, []any) {
+		return msg + " " + l.prefix, append(args, "trace")
+	}
+	ssaweaveHook_Open = func(s string, n int) (string, int) { return s, n * 10 }
+}
+
+func ssaweave_atMainReturn() { println("done") }
+`,
+		want: "> hello >  [1 2 trace] main\n40\n",
+	},
+	{name: "filter_refused", edits: []ssaweave.Edit{filter("F", "ssaweaveHook_F")}},
+	{name: "span_context", edits: []ssaweave.Edit{
+		span("Store.Get", "ssaweaveHook_Store_Get", "store.Get", "ctx", ssaweave.ParentContext),
+		span("Store.Put", "ssaweaveHook_Store_Put", "store.Put", "ctx", ssaweave.ParentContext),
+		span("Empty", "ssaweaveHook_Empty", "empty", "ctx", ssaweave.ParentContext),
+	}},
+	{name: "span_request", edits: []ssaweave.Edit{
+		span("Hello", "ssaweaveHook_Hello", "hello", "r", ssaweave.ParentRequest),
+		span("Blank", "ssaweaveHook_Blank", "blank", "#1", ssaweave.ParentRequest),
+	}},
+	{name: "span_noparent", edits: []ssaweave.Edit{
+		span("Compute", "ssaweaveHook_Compute", "compute", "", ""),
+		around("Compute", "ssaweaveHook_Compute_around"),
+		span("Run", "ssaweaveHook_Run", "run", "", ""),
+	}},
+	{name: "span_unnamed", edits: []ssaweave.Edit{
+		span("Triple", "ssaweaveHook_Triple", "triple", "ctx", ssaweave.ParentContext),
+		span("Blank", "ssaweaveHook_Blank", "blank", "ctx", ssaweave.ParentContext),
+		span("Unnamed", "ssaweaveHook_Unnamed", "unnamed", "#0", ssaweave.ParentContext),
+		span("Two", "ssaweaveHook_Two", "two", "", ""),
+	}},
+	{name: "span_noerror", edits: []ssaweave.Edit{
+		span("Log", "ssaweaveHook_Log", "log", "ctx", ssaweave.ParentContext),
+		span("Count", "ssaweaveHook_Count", "count", "ctx", ssaweave.ParentContext),
+		span("Variadic", "ssaweaveHook_Variadic", "variadic", "ctx", ssaweave.ParentContext),
+	}},
+	{name: "span_value", edits: []ssaweave.Edit{
+		span("Config.Load", "ssaweaveHook_Config_Load", "config.Load", "ctx", ssaweave.ParentContext),
+		span("List.Each", "ssaweaveHook_List_Each", "list.Each", "ctx", ssaweave.ParentContext),
+	}},
+	{name: "span_run", edits: spanRunEdits, extra: spanRunExtra, want: spanRunWant},
+	{name: "span_refused", edits: []ssaweave.Edit{span("With", "ssaweaveHook_With", "with", "ctx", ssaweave.ParentContext)}},
 	{name: "stale_line", edits: []ssaweave.Edit{at(around("F", "ssaweaveHook_F"), 7)}},
 	{name: "missing_func", edits: []ssaweave.Edit{before("F", "ssaweaveHook_F")}},
 }

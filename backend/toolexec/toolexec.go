@@ -83,6 +83,9 @@ func Main(args []string) int {
 		return 1
 	}
 	if b == nil {
+		if tool == "compile" {
+			args = stripKeyFlag(args)
+		}
 		return run(args)
 	}
 	if len(args) == 2 && args[1] == "-V=full" {
@@ -201,9 +204,26 @@ func flagValue(args []string, name string) (string, int) {
 	return "", -1
 }
 
+// KeyFlag is the pseudo compiler flag that carries a rewritten package's
+// cache key on the command line of packages the wrapper's overlay cannot
+// reach (module-cache packages get it through -gcflags). The go command
+// hashes it into the package's action ID; compile removes it before the
+// compiler sees it.
+const KeyFlag = "-ssaweavekey="
+
+// stripKeyFlag removes KeyFlag arguments from a compiler command line.
+func stripKeyFlag(args []string) []string {
+	isKey := func(a string) bool { return strings.HasPrefix(a, KeyFlag) }
+	if !slices.ContainsFunc(args, isKey) {
+		return args
+	}
+	return slices.DeleteFunc(slices.Clone(args), isKey)
+}
+
 // compile rewrites the compile command line for the current package, or
 // returns it unchanged.
 func (b *backend) compile(args []string) ([]string, error) {
+	args = stripKeyFlag(args)
 	ip := importPath(args)
 	pe := b.plan.Edits(ip)
 	pkgName, _ := flagValue(args, "-p")

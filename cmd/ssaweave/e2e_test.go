@@ -387,12 +387,12 @@ func TestProgramOwnTracerProvider(t *testing.T) {
 }
 
 // TestNothingReachableBuildsPlainly checks hook elimination at its
-// simplest: a program that serves no HTTP (its server code is dead) gets
-// the server site pruned, and its woven build is byte-identical to the
+// simplest: a program whose HTTP server and client code is dead gets
+// every site pruned, and its woven build is byte-identical to the
 // plain build, with no OpenTelemetry symbol in it.
 func TestNothingReachableBuildsPlainly(t *testing.T) {
 	bin := e2e.SSAWeave(t)
-	dir := e2e.CopyProgram(t, "clientonly")
+	dir := e2e.CopyProgram(t, "deadhttp")
 	plan := e2e.Run(t, dir, e2e.Env(), bin, "plan", ".")
 	if !strings.Contains(plan, "pruned  net/http.server") || strings.HasPrefix(plan, "woven") || strings.Contains(plan, "\nwoven") {
 		t.Errorf("plan should prune the server site and weave nothing:\n%s", plan)

@@ -165,11 +165,20 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// hookPackages lists the runtime packages any rule may link.
+// hookPackages lists the runtime packages that rules on the standard
+// library may link: the private go.mod is completed for them up front.
+// Hook packages of rules on other modules are left out, so that a program
+// that does not use gin never has gin downloaded for it: their
+// requirements and checksums come with the runtime module's own go.mod and
+// go.sum, or with the user's, whichever selected the version.
 var hookPackages = func() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range analysis.Rules {
+		first, _, _ := strings.Cut(r.Package, "/")
+		if strings.Contains(first, ".") {
+			continue
+		}
 		if r.HookPackage != "" && !seen[r.HookPackage] {
 			seen[r.HookPackage] = true
 			out = append(out, r.HookPackage)

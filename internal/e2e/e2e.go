@@ -1,12 +1,14 @@
 // Package e2e holds the helpers of ssaweave's end-to-end tests: build the
 // ssaweave command, copy a testdata program, run a woven binary, send it
-// requests and collect the spans it exports (from the console exporter or
-// over OTLP/HTTP to an in-process receiver).
+// requests and collect the spans it exports (from the console exporter,
+// over OTLP/HTTP to an in-process receiver, or through a real OpenTelemetry
+// Collector: StartCollector), and start other real peers (Redis).
 package e2e
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -280,6 +282,14 @@ type Span struct {
 	SpanID       string
 	ParentSpanID string
 	Attributes   map[string]string
+	// Status is "unset", "error" or "ok"; StatusMessage its description.
+	Status        string
+	StatusMessage string
+	// Events are the names of the span's events ("exception" for a
+	// recorded error), in order.
+	Events []string
+	// Scope is the instrumentation scope (the tracer name).
+	Scope string
 }
 
 // ConsoleSpans parses the output of the stdout exporter, one JSON object
@@ -297,6 +307,9 @@ func ConsoleSpans(t testing.TB, out string) []Span {
 			SpanKind    int
 			SpanContext struct{ TraceID, SpanID string }
 			Parent      struct{ TraceID, SpanID string }
+			Status      struct{ Code, Description string }
+			Events      []struct{ Name string }
+			Scope       struct{ Name string } `json:"InstrumentationScope"`
 			Attributes  []struct {
 				Key   string
 				Value struct {
@@ -308,7 +321,11 @@ func ConsoleSpans(t testing.TB, out string) []Span {
 		if err := json.Unmarshal([]byte(line), &raw); err != nil || raw.SpanContext.SpanID == "" {
 			continue
 		}
-		s := Span{Name: raw.Name, Kind: kindName(raw.SpanKind), TraceID: raw.SpanContext.TraceID, SpanID: raw.SpanContext.SpanID, Attributes: map[string]string{}}
+		s := Span{Name: raw.Name, Kind: kindName(raw.SpanKind), TraceID: raw.SpanContext.TraceID, SpanID: raw.SpanContext.SpanID, Attributes: map[string]string{},
+			Status: strings.ToLower(cmp.Or(raw.Status.Code, "Unset")), StatusMessage: raw.Status.Description, Scope: raw.Scope.Name}
+		for _, e := range raw.Events {
+			s.Events = append(s.Events, e.Name)
+		}
 		if raw.Parent.SpanID != "0000000000000000" {
 			s.ParentSpanID = raw.Parent.SpanID
 		}
@@ -318,6 +335,18 @@ func ConsoleSpans(t testing.TB, out string) []Span {
 		spans = append(spans, s)
 	}
 	return spans
+}
+
+// statusName names an OTLP status code as the console exporter does, in
+// lower case.
+func statusName(c tracepb.Status_StatusCode) string {
+	switch c {
+	case tracepb.Status_STATUS_CODE_ERROR:
+		return "error"
+	case tracepb.Status_STATUS_CODE_OK:
+		return "ok"
+	}
+	return "unset"
 }
 
 func kindName(k int) string {
@@ -363,23 +392,7 @@ func NewReceiver(t testing.TB) *Receiver {
 			return
 		}
 		r.mu.Lock()
-		for _, rs := range msg.ResourceSpans {
-			for _, ss := range rs.ScopeSpans {
-				for _, sp := range ss.Spans {
-					s := Span{Name: sp.Name, Kind: kindName(int(sp.Kind)), TraceID: hex.EncodeToString(sp.TraceId), SpanID: hex.EncodeToString(sp.SpanId), Attributes: map[string]string{}}
-					if len(sp.ParentSpanId) > 0 {
-						s.ParentSpanID = hex.EncodeToString(sp.ParentSpanId)
-					}
-					for _, kv := range sp.Attributes {
-						s.Attributes[kv.Key] = anyValue(kv.Value)
-					}
-					for _, kv := range rs.Resource.GetAttributes() {
-						s.Attributes["resource."+kv.Key] = anyValue(kv.Value)
-					}
-					r.spans = append(r.spans, s)
-				}
-			}
-		}
+		r.spans = append(r.spans, spansOf(&msg)...)
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/x-protobuf")
 		// An empty body is an empty ExportTraceServiceResponse: full success.
@@ -387,6 +400,35 @@ func NewReceiver(t testing.TB) *Receiver {
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL
 	return r
+}
+
+// spansOf flattens OTLP trace data into Spans; resource attributes are
+// copied into each span's Attributes as "resource.<key>", so that tests can
+// check the service name without a second structure.
+func spansOf(msg *tracepb.TracesData) []Span {
+	var spans []Span
+	for _, rs := range msg.ResourceSpans {
+		for _, ss := range rs.ScopeSpans {
+			for _, sp := range ss.Spans {
+				s := Span{Name: sp.Name, Kind: kindName(int(sp.Kind)), TraceID: hex.EncodeToString(sp.TraceId), SpanID: hex.EncodeToString(sp.SpanId), Attributes: map[string]string{},
+					Status: statusName(sp.GetStatus().GetCode()), StatusMessage: sp.GetStatus().GetMessage(), Scope: ss.GetScope().GetName()}
+				for _, e := range sp.Events {
+					s.Events = append(s.Events, e.Name)
+				}
+				if len(sp.ParentSpanId) > 0 {
+					s.ParentSpanID = hex.EncodeToString(sp.ParentSpanId)
+				}
+				for _, kv := range sp.Attributes {
+					s.Attributes[kv.Key] = anyValue(kv.Value)
+				}
+				for _, kv := range rs.Resource.GetAttributes() {
+					s.Attributes["resource."+kv.Key] = anyValue(kv.Value)
+				}
+				spans = append(spans, s)
+			}
+		}
+	}
+	return spans
 }
 
 func anyValue(v *commonpb.AnyValue) string {

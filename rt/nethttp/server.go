@@ -5,8 +5,9 @@
 // http.ListenAndServe) passes each request through. The hook wraps the rest
 // of that method, the program's handler, in the official otelhttp server
 // instrumentation, so the spans carry exactly the attributes otelhttp
-// gives them, plus http.route taken from the http.ServeMux pattern that
-// matched.
+// gives them, plus http.route and the "{method} {route}" name, the route
+// being the one a router hook reported (rt/gin, rt/chi, through
+// rt/internal/route) or else the http.ServeMux pattern that matched.
 //
 // The package is linked into a program by a blank import in the file the
 // backend generates; it has no API.
@@ -19,6 +20,7 @@ import (
 	_ "unsafe" // for go:linkname
 
 	"github.com/ssaweave/ssaweave/rt"
+	"github.com/ssaweave/ssaweave/rt/internal/route"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
@@ -48,6 +50,7 @@ func init() {
 	middleware = otelhttp.NewMiddleware("",
 		otelhttp.WithTracerProvider(rt.TracerProvider()),
 		otelhttp.WithPropagators(rt.Propagator()),
+		otelhttp.WithSpanNameFormatter(spanName),
 	)
 	serverHook = serveHTTP
 }
@@ -85,11 +88,48 @@ func (c *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.phase = inNext
 	c.next(w, r)
 	c.phase = afterNext
-	// otelhttp renames the span after the pattern itself but, as the
-	// pattern is unknown when the span starts, sets no http.route.
-	if route := httpRoute(r.Pattern); route != "" {
-		trace.SpanFromContext(r.Context()).SetAttributes(semconv.HTTPRoute(route))
+	// otelhttp sets no http.route (the route is unknown when the span
+	// starts), and renames the span only when the request has a ServeMux
+	// pattern, through spanName; a route from a router behind another
+	// handler needs the name set here.
+	if tmpl := requestRoute(r); tmpl != "" {
+		span := trace.SpanFromContext(r.Context())
+		span.SetAttributes(semconv.HTTPRoute(tmpl))
+		if r.Pattern == "" {
+			span.SetName(route.SpanName(r.Method, tmpl))
+		}
 	}
+}
+
+// requestRoute returns the route of a request that has been handled: the
+// one a router reported, which is the most specific (a gin or chi router
+// mounted on a ServeMux pattern such as "/api/" knows the full template),
+// or else the ServeMux pattern's path.
+func requestRoute(r *http.Request) string {
+	if tmpl := route.Of(r.Context()); tmpl != "" {
+		return tmpl
+	}
+	return httpRoute(r.Pattern)
+}
+
+// spanName is otelhttp's span name formatter. otelhttp calls it when the
+// span starts, before any routing, and again after the handler when the
+// request has a ServeMux pattern; it returns otelhttp's default name
+// except that a router's route takes precedence over the pattern, so that
+// a ServeMux in front of a router does not undo the router's name.
+func spanName(_ string, r *http.Request) string {
+	if r.Pattern == "" {
+		// The start of the span: nothing is routed yet (and there is no
+		// Labeler to look into).
+		return route.SpanName(r.Method, "")
+	}
+	if !trace.SpanFromContext(r.Context()).IsRecording() {
+		// The name would be dropped; skip the Labeler lookup, which
+		// allocates when the context has none (a request re-served with
+		// its Pattern already set has none at the start of the span).
+		return route.SpanName(r.Method, httpRoute(r.Pattern))
+	}
+	return route.SpanName(r.Method, requestRoute(r))
 }
 
 // serveHTTP is the hook: it serves req through next inside a server span.

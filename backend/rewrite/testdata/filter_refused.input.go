@@ -1,0 +1,4 @@
+package p
+
+// F has nothing to filter.
+func F() {}

@@ -1,0 +1,3 @@
+module example.com/gostmt
+
+go 1.26

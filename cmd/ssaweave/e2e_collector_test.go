@@ -1,0 +1,124 @@
+package main
+
+import (
+	"net"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ssaweave/ssaweave/internal/e2e"
+)
+
+// TestExportToCollector builds testdata/httpserver woven and exports its
+// spans over OTLP, HTTP then gRPC, to a real OpenTelemetry Collector (built
+// with the official collector builder: otlp receiver, file exporter), and
+// checks what the collector wrote.
+func TestExportToCollector(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	out := filepath.Join(t.TempDir(), "server")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", out, "./cmd/server")
+
+	for _, proto := range []string{"http/protobuf", "grpc"} {
+		t.Run(proto, func(t *testing.T) {
+			col := e2e.StartCollector(t)
+			endpoint := col.HTTPEndpoint()
+			if proto == "grpc" {
+				endpoint = col.GRPCEndpoint()
+			}
+			srv := e2e.Start(t, out, e2e.Env(
+				"OTEL_EXPORTER_OTLP_ENDPOINT="+endpoint,
+				"OTEL_EXPORTER_OTLP_PROTOCOL="+proto,
+				"OTEL_SERVICE_NAME=collector-e2e",
+			))
+			if code := srv.Do(t, "GET", "/users/42", map[string]string{"traceparent": traceparent}); code != 200 {
+				t.Fatalf("GET /users/42 = %d", code)
+			}
+			srv.Do(t, "GET", "/health", nil)
+			srv.Stop(t, syscall.SIGTERM)
+			spans := col.Spans(t, 2, 30*time.Second)
+			checkServerSpans(t, spans)
+			for _, s := range spans {
+				if s.Attributes["resource.service.name"] != "collector-e2e" {
+					t.Errorf("span %s: service.name %q", s.Name, s.Attributes["resource.service.name"])
+				}
+			}
+		})
+	}
+}
+
+// TestCollectorDownOrHung checks that exporting never blocks the program:
+// with the collector down (connection refused) or hung (a listener that
+// accepts and never answers), requests are served as fast as ever, and the
+// program still exits on SIGTERM within the export timeout.
+func TestCollectorDownOrHung(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	out := filepath.Join(t.TempDir(), "server")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", out, "./cmd/server")
+
+	hung, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hung.Close()
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+
+	for name, endpoint := range map[string]string{
+		"down": "http://" + e2e.FreeAddr(t),
+		"hung": "http://" + hung.Addr().String(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := e2e.Start(t, out, e2e.Env(
+				"OTEL_EXPORTER_OTLP_ENDPOINT="+endpoint,
+				// Small batches, exported often: the exporter is busy
+				// (failing or hanging) while the requests are served.
+				"OTEL_BSP_MAX_EXPORT_BATCH_SIZE=8",
+				"OTEL_BSP_SCHEDULE_DELAY=10",
+				"OTEL_BSP_EXPORT_TIMEOUT=1000",
+				"OTEL_EXPORTER_OTLP_TIMEOUT=1000",
+			))
+			// The bound is generous: it is not a speed goal but the
+			// difference between "never blocks" and "blocks on the
+			// exporter", which would take seconds per batch.
+			start := time.Now()
+			for range 300 {
+				if code := srv.Do(t, "GET", "/users/42", nil); code != 200 {
+					t.Fatalf("GET /users/42 = %d", code)
+				}
+			}
+			if d := time.Since(start); d > 20*time.Second {
+				t.Errorf("300 requests took %v with the collector %s: exporting blocks requests", d, name)
+			}
+			stopped := time.Now()
+			err := srv.Stop(t, syscall.SIGTERM)
+			if err == nil {
+				t.Errorf("the program should die of SIGTERM after flushing")
+			}
+			if d := time.Since(stopped); d > 15*time.Second {
+				t.Errorf("exit took %v with the collector %s: the flush is not bounded by the export timeout", d, name)
+			}
+		})
+	}
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ssaweave/ssaweave/internal/e2e"
+)
+
+// TestFunctionSpans builds testdata/funcspans, whose functions get spans
+// from //ssaweave:span directives and from its ssaweave.yaml, and whose
+// health route is excluded and debug handler ignored. It checks the whole
+// traces: server span → users.lookup → store.Store.Get, and
+// server span → main.render; errors recorded on the failing lookup; no span
+// at all for the excluded route; no function span under the ignored
+// handler. Both build modes bind the hooks of the program's own packages
+// through the generated main file.
+func TestFunctionSpans(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "funcspans")
+
+	plan := e2e.Run(t, dir, e2e.Env(), bin, "plan", ".")
+	for _, want := range []string{
+		"woven   function.span",
+		"main.go:66:1", // check: pruned
+		`reachable only through example.com/funcspans.health, which is excluded: it handles route "GET /health", excluded by ssaweave.yaml:7`,
+		"reachable only through example.com/funcspans.debug, which is excluded: debug is marked //ssaweave:ignore (main.go:68)",
+	} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan)
+		}
+	}
+
+	for _, mode := range []string{"wrapper", "toolexec"} {
+		t.Run(mode, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "funcspans")
+			if mode == "wrapper" {
+				e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", out, ".")
+			} else {
+				e2e.Run(t, dir, e2e.Env(), "go", "build", "-toolexec="+bin, "-o", out, ".")
+			}
+			srv := e2e.Start(t, out, e2e.Env("OTEL_TRACES_EXPORTER=console"))
+			for path, want := range map[string]int{"/users/42": 200, "/users/7": 404, "/health": 200, "/debug": 200} {
+				if code := srv.Do(t, "GET", path, map[string]string{"traceparent": traceparent}); code != want {
+					t.Errorf("GET %s = %d, want %d", path, code, want)
+				}
+			}
+			srv.Stop(t, syscall.SIGTERM)
+			checkFuncSpans(t, e2e.ConsoleSpans(t, srv.Stdout()))
+		})
+	}
+}
+
+func checkFuncSpans(t *testing.T, spans []e2e.Span) {
+	t.Helper()
+	byID := map[string]e2e.Span{}
+	for _, s := range spans {
+		byID[s.SpanID] = s
+	}
+	parentName := func(s e2e.Span) string { return byID[s.ParentSpanID].Name }
+	count := map[string]int{}
+	for _, s := range spans {
+		count[s.Name]++
+		if s.TraceID != parentTraceID {
+			t.Errorf("span %s is in trace %s, want the request's %s", s.Name, s.TraceID, parentTraceID)
+		}
+		switch s.Name {
+		case "users.lookup":
+			if s.Kind != "internal" || parentName(s) != "GET /users/{id}" {
+				t.Errorf("users.lookup: kind %s, parent %q", s.Kind, parentName(s))
+			}
+		case "store.Store.Get":
+			if parentName(s) != "users.lookup" {
+				t.Errorf("store.Store.Get: parent %q, want users.lookup", parentName(s))
+			}
+		case "main.render":
+			if parentName(s) != "GET /users/{id}" || s.Status != "unset" {
+				t.Errorf("main.render: parent %q, status %s", parentName(s), s.Status)
+			}
+		case "GET /users/{id}", "GET /debug":
+		default:
+			t.Errorf("unexpected span %q (excluded or ignored code was traced?)", s.Name)
+		}
+	}
+	want := map[string]int{"GET /users/{id}": 2, "users.lookup": 2, "store.Store.Get": 2, "main.render": 1, "GET /debug": 1}
+	for name, n := range want {
+		if count[name] != n {
+			t.Errorf("%d spans named %q, want %d (all: %v)", count[name], name, n, count)
+		}
+	}
+	// The failed lookup records the error the functions returned.
+	failed := 0
+	for _, s := range spans {
+		if (s.Name == "users.lookup" || s.Name == "store.Store.Get") && s.Status == "error" {
+			failed++
+			if s.StatusMessage != "user 7 not found" || len(s.Events) != 1 || s.Events[0] != "exception" {
+				t.Errorf("%s: status message %q, events %v", s.Name, s.StatusMessage, s.Events)
+			}
+		}
+	}
+	if failed != 2 {
+		t.Errorf("%d function spans recorded the error, want 2 (users.lookup and store.Store.Get of /users/7)", failed)
+	}
+}

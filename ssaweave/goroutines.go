@@ -1,0 +1,308 @@
+package ssaweave
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ssaweave/ssaweave/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// GoRule is the rule name of go statement sites in plans.
+//
+// It is a built-in analysis rather than a value of analysis.Rules: a rule
+// there targets one declared function of a package, resolved by type, and
+// is woven where that function is reachable; this one targets statements
+// of the program's own code, and its decision needs the statement's
+// dataflow (which context is live there, what the goroutine receives) and
+// the call graph below the goroutine, which no Rule field can express.
+const GoRule = "goroutine.context"
+
+// goSpanScope says, for the Telemetry rules whose spans are not made
+// anywhere in their target package, where they are made, to decide whether
+// a goroutine can make spans. Rules not listed make their spans in code of
+// the target package that can run long after the target (database/sql,
+// gRPC and go-redis clients are instrumented when constructed, and their
+// spans come from the methods of what the constructor returns), so any
+// function of the package counts: that errs on the side of weaving.
+//
+// A Rule field saying this would be better than a table keyed by name;
+// new rules fall back to the safe default meanwhile.
+var goSpanScope = map[string]spanScope{
+	// Server spans take their parent from the request, never from the
+	// goroutine: a goroutine that serves gains nothing.
+	"net/http.server": scopeNone,
+	"grpc.server":     scopeNone,
+	// Client spans are made inside send, when a request is sent.
+	"net/http.client": scopeTarget,
+}
+
+// spanScope is where a rule's spans are made.
+type spanScope int
+
+const (
+	scopePackage spanScope = iota // in any function of the target's package
+	scopeTarget                   // in the target function
+	scopeNone                     // never as a child of a goroutine's context
+)
+
+// goAt is a go instruction in a function of a program's call graph.
+type goAt struct {
+	fn    *ssa.Function
+	instr *ssa.Go
+}
+
+// spanMakers is, for one program, what makes spans that a goroutine's
+// context can parent.
+type spanMakers struct {
+	funcs map[*ssa.Function]string // function → rule whose spans it makes
+	pkgs  map[*ssa.Package]string  // package → rule whose spans any of its functions may make
+}
+
+// makes returns the rule whose spans fn makes, or "".
+func (s *spanMakers) makes(fn *ssa.Function) string {
+	if r, ok := s.funcs[fn]; ok {
+		return r
+	}
+	pkg := fn.Pkg
+	if o := fn.Origin(); o != nil {
+		pkg = o.Pkg
+	}
+	return s.pkgs[pkg]
+}
+
+// goroutines plans the go statements of the program's own code (see
+// analysis.GoStatements): one site each, woven (an EditGo, and a Bind in
+// every main with telemetry that links the package) when the goroutine
+// does not receive a context, a context is in scope at the statement, and
+// what the goroutine may call makes spans in a program that reaches the
+// statement and has telemetry. It must run after every Telemetry rule and
+// the function spans are decided.
+func (p *planner) goroutines() {
+	if len(p.gos) == 0 {
+		return
+	}
+	own := map[*ssa.Package]bool{}
+	for _, gs := range p.gos {
+		own[gs.Package] = true
+	}
+	instrs := make([]map[token.Pos][]goAt, len(p.mains))
+	makers := make([]*spanMakers, len(p.mains))
+	links := make([]map[*types.Package]bool, len(p.mains))
+	for i := range p.mains {
+		instrs[i] = p.goInstrs(i, own)
+		if p.telemetry[i] {
+			makers[i] = p.spanMakers(i)
+			links[i] = imports(p.mains[i].Pkg)
+		}
+	}
+	hooks := map[*ssa.Package]map[string]bool{}
+
+	for _, gs := range p.gos {
+		m := analysis.Match{Rule: &analysis.Rule{Name: GoRule}, Name: gs.Decl, Func: gs.Func, Package: gs.Package, Decl: gs.Pos}
+		if m.Func == nil {
+			continue // no SSA for the statement: nothing can run it
+		}
+		switch {
+		case gs.Decl == "":
+			p.site(m, StatusPruned, "the go statement is in a package-level variable's initializer, outside any function declaration, which ssaweave does not rewrite", nil)
+			continue
+		case gs.Receives != "":
+			p.site(m, StatusPruned, "the goroutine receives a context: "+gs.Receives, nil)
+			continue
+		case gs.Ctx == "" && gs.Escaping != "":
+			p.site(m, StatusPruned, fmt.Sprintf("the context in scope, %s, is outside the function literal holding the go statement, which does not capture it and escapes: capturing it could keep it alive as long as the literal (the goroutine still inherits the trace context of the goroutine running the literal)", gs.Escaping), nil)
+			continue
+		case gs.Ctx == "":
+			p.site(m, StatusPruned, "no traced context in scope", nil)
+			continue
+		}
+
+		var reachers, idle, quiet []int
+		var witness []*ssa.Function // from the goroutine's function to a span maker, in reachers[0]
+		var enclosing *ssa.Function // the function holding the statement, in reachers[0]
+		for i, g := range p.graphs {
+			at := instrs[i][gs.Go]
+			if len(at) == 0 {
+				continue
+			}
+			if !p.telemetry[i] {
+				idle = append(idle, i)
+				continue
+			}
+			var callees []*ssa.Function
+			for _, a := range at {
+				callees = append(callees, g.CalleesAt(a.fn, a.instr)...)
+			}
+			path := g.PathFrom(callees, func(fn *ssa.Function) bool { return makers[i].makes(fn) != "" })
+			if path == nil {
+				quiet = append(quiet, i)
+				continue
+			}
+			if len(reachers) == 0 {
+				witness, enclosing = path, at[0].fn
+			}
+			reachers = append(reachers, i)
+		}
+		switch {
+		case len(reachers) > 0:
+		case len(quiet) > 0:
+			reason, path := p.reached(instrs[quiet[0]][gs.Go][0].fn, quiet)
+			p.site(m, StatusPruned, reason+", but nothing the goroutine may call makes spans", path)
+			continue
+		case len(idle) > 0:
+			reason, _ := p.reached(instrs[idle[0]][gs.Go][0].fn, idle)
+			p.site(m, StatusPruned, reason+", but no telemetry is woven into that program", nil)
+			continue
+		default:
+			reason, path := p.unreachable(gs.Func)
+			p.site(m, StatusPruned, reason, path)
+			continue
+		}
+
+		hook := goHookName(hooks, gs)
+		reason, path := p.reached(enclosing, reachers)
+		maker := witness[len(witness)-1]
+		reason = fmt.Sprintf("%s; the goroutine reaches %s (%s) in %d calls and inherits the trace context of %s (%s)",
+			reason, maker, makers[reachers[0]].makes(maker), len(witness), gs.Ctx, gs.CtxType)
+		p.site(m, StatusWoven, reason, path)
+		pkg := gs.Package.Pkg.Path()
+		if p.edits[pkg] == nil {
+			p.edits[pkg] = make(map[string][]Edit)
+		}
+		p.edits[pkg][gs.File] = append(p.edits[pkg][gs.File], Edit{
+			Kind: EditGo,
+			Func: gs.Decl,
+			Hook: hook,
+			Rule: GoRule,
+			Line: gs.Pos.Line,
+			Col:  gs.Pos.Column,
+			Ctx:  gs.Ctx,
+		})
+		// Every program with telemetry that links the package binds the
+		// hook, not only those the call graph says reach the statement:
+		// binding costs nothing, and it keeps reflection or linkname
+		// calls the graph cannot see in the trace too.
+		for i := range p.mains {
+			if p.telemetry[i] && links[i][gs.Package.Pkg] {
+				p.binds[i] = append(p.binds[i], Bind{Package: pkg, Var: hook, Func: BindGoContext})
+			}
+		}
+	}
+}
+
+// goInstrs returns the go instructions of the functions of the packages own
+// that program i reaches, by position of the go keyword. A statement in a
+// generic function has one instruction per instance.
+func (p *planner) goInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]goAt {
+	g := p.graphs[i]
+	out := map[token.Pos][]goAt{}
+	for fn := range g.CallGraph().Nodes {
+		if fn == nil || !g.Reachable(fn) {
+			continue
+		}
+		pkg := fn.Pkg
+		if o := fn.Origin(); o != nil {
+			pkg = o.Pkg
+		}
+		if !own[pkg] {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				if gi, ok := in.(*ssa.Go); ok {
+					out[gi.Pos()] = append(out[gi.Pos()], goAt{fn, gi})
+				}
+			}
+		}
+	}
+	// The graph's nodes come from a map: order the instances of a
+	// generic function by name, for a deterministic plan.
+	for _, at := range out {
+		if len(at) > 1 {
+			slices.SortFunc(at, func(a, b goAt) int { return strings.Compare(a.fn.String(), b.fn.String()) })
+		}
+	}
+	return out
+}
+
+// spanMakers returns what makes spans in program i: the targets of the
+// Telemetry rules woven there, per goSpanScope, and the functions with a
+// function span that it reaches.
+func (p *planner) spanMakers(i int) *spanMakers {
+	s := &spanMakers{funcs: map[*ssa.Function]string{}, pkgs: map[*ssa.Package]string{}}
+	for _, m := range p.matches {
+		if m.Rule.Role != analysis.Telemetry || !p.graphs[i].Reachable(m.Func) || p.selfInstrumented(i, m) != nil {
+			continue
+		}
+		switch goSpanScope[m.Rule.Name] {
+		case scopeTarget:
+			s.funcs[m.Func] = m.Rule.Name
+		case scopePackage:
+			if _, dup := s.pkgs[m.Package]; !dup {
+				s.pkgs[m.Package] = m.Rule.Name
+			}
+		}
+	}
+	for _, fs := range p.spans {
+		if fs.Refused == "" && p.graphs[i].Reachable(fs.Func) {
+			s.funcs[fs.Func] = FuncSpanRule
+		}
+	}
+	return s
+}
+
+// imports returns pkg and every package it imports, transitively: the
+// packages a program whose main package is pkg links.
+func imports(pkg *types.Package) map[*types.Package]bool {
+	seen := map[*types.Package]bool{}
+	var visit func(*types.Package)
+	visit = func(p *types.Package) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		for _, q := range p.Imports() {
+			visit(q)
+		}
+	}
+	visit(pkg)
+	return seen
+}
+
+// goHookName returns the name of the hook variable of gs's EditGo:
+// ssaweaveGo_<function>_<n>, n counting the go statements of the function,
+// so that the name (and with it the plan's WeaveID) does not change when
+// lines move. A name the package declares already, or another statement
+// took (two init functions), gets a suffix.
+func goHookName(taken map[*ssa.Package]map[string]bool, gs analysis.GoStmt) string {
+	if taken[gs.Package] == nil {
+		taken[gs.Package] = map[string]bool{}
+	}
+	base := "ssaweaveGo_" + strings.ReplaceAll(gs.Decl, ".", "_") + "_" + strconv.Itoa(gs.Index)
+	name := base
+	for n := 2; taken[gs.Package][name] || declaredIn(gs.Package.Pkg, name); n++ {
+		name = base + "_" + strconv.Itoa(n)
+	}
+	taken[gs.Package][name] = true
+	return name
+}
+
+// declaredIn reports whether name is declared at package level in pkg, or
+// imported under that name by one of its files.
+func declaredIn(pkg *types.Package, name string) bool {
+	s := pkg.Scope()
+	if s.Lookup(name) != nil {
+		return true
+	}
+	for i := range s.NumChildren() {
+		if s.Child(i).Lookup(name) != nil {
+			return true
+		}
+	}
+	return false
+}

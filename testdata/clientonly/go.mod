@@ -1,3 +1,0 @@
-module example.com/clientonly
-
-go 1.24

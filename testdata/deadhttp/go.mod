@@ -1,0 +1,3 @@
+module example.com/deadhttp
+
+go 1.24

@@ -1,0 +1,3 @@
+module example.com/funcspans
+
+go 1.24

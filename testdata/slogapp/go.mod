@@ -1,0 +1,3 @@
+module example.com/slogapp
+
+go 1.26.0
