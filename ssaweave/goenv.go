@@ -3,10 +3,10 @@ package ssaweave
 import (
 	"path/filepath"
 
-	"github.com/ssaweave/ssaweave/analysis"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/ssaweave/ssaweave/analysis"
 	"os"
 
 	"github.com/ssaweave/ssaweave/internal/gotool"
