@@ -123,6 +123,7 @@ const (
 	otelsqlPath   = "github.com/XSAM/otelsql"
 	redisotelPath = "github.com/redis/go-redis/extra/redisotel/v9"
 	otelginPath   = "go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
+	otelslogPath  = "go.opentelemetry.io/contrib/bridges/otelslog"
 	goRedisPath   = "github.com/redis/go-redis/v9"
 	grpcPath      = "google.golang.org/grpc"
 	ginPath       = "github.com/gin-gonic/gin"
@@ -144,6 +145,7 @@ var Rules = []Rule{
 		InstrumentedBy: []FuncRef{
 			{otelhttpPath, "NewHandler"},
 			{otelhttpPath, "NewMiddleware"},
+			{otelginPath, "Middleware"},
 		},
 	},
 	{
@@ -184,6 +186,10 @@ var Rules = []Rule{
 		Kind:        EditFilter,
 		Hook:        "ssaweaveHook_Logger_log",
 		HookPackage: RuntimeModule + "/slog",
+		InstrumentedBy: []FuncRef{
+			{otelslogPath, "NewHandler"},
+			{otelslogPath, "NewLogger"},
+		},
 	},
 	{
 		Name:        "log/slog.logAttrs",
@@ -194,6 +200,10 @@ var Rules = []Rule{
 		Kind:        EditFilter,
 		Hook:        "ssaweaveHook_Logger_logAttrs",
 		HookPackage: RuntimeModule + "/slog",
+		InstrumentedBy: []FuncRef{
+			{otelslogPath, "NewHandler"},
+			{otelslogPath, "NewLogger"},
+		},
 	},
 	{
 		Name:        "grpc.server",

@@ -24,7 +24,7 @@ func TestFunctionSpans(t *testing.T) {
 	plan := e2e.Run(t, dir, e2e.Env(), bin, "plan", ".")
 	for _, want := range []string{
 		"woven   function.span",
-		"main.go:66:1", // check: pruned
+		"main.go:64:1", // check: pruned
 		`reachable only through example.com/funcspans.health, which is excluded: it handles route "GET /health", excluded by ssaweave.yaml:7`,
 		"reachable only through example.com/funcspans.debug, which is excluded: debug is marked //ssaweave:ignore (main.go:68)",
 	} {

@@ -143,6 +143,12 @@ func serveHTTP(rw http.ResponseWriter, req *http.Request, next func(http.Respons
 		next(rw, req)
 		return
 	}
+	if excluded(req) {
+		// A route the configuration excludes (health checks): no span,
+		// and none below it either.
+		next(rw, req.WithContext(rt.Suppress(req.Context())))
+		return
+	}
 	c := calls.Get().(*call)
 	c.next, c.phase = next, beforeNext
 	defer func() {
@@ -164,6 +170,13 @@ func serveHTTP(rw http.ResponseWriter, req *http.Request, next func(http.Respons
 		calls.Put(c)
 	}()
 	c.handler.ServeHTTP(rw, req)
+}
+
+// excluded reports whether req matches an excluded route; a panic there
+// means not excluded.
+func excluded(req *http.Request) (ex bool) {
+	defer rt.Recover(hookName)
+	return rt.Excluded(req)
 }
 
 // httpRoute returns the path part of a ServeMux pattern
