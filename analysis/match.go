@@ -191,22 +191,22 @@ func lookupFunc(prog *ssa.Program, pkg *types.Package, name string) (*ssa.Functi
 // is an error.
 func hookName(pkg *types.Package, r *Rule) (string, error) {
 	if r.Package != MainPackage {
-		if declared(pkg, r.Hook) {
+		if Declared(pkg, r.Hook) {
 			return "", fmt.Errorf("ssaweave: rule %s: %s already declares %s", r.Name, pkg.Path(), r.Hook)
 		}
 		return r.Hook, nil
 	}
 	name := r.Hook
-	for n := 2; declared(pkg, name); n++ {
+	for n := 2; Declared(pkg, name); n++ {
 		name = r.Hook + "_" + strconv.Itoa(n)
 	}
 	return name, nil
 }
 
-// declared reports whether name is declared at package level in pkg or
+// Declared reports whether name is declared at package level in pkg or
 // imported under that name by one of its files: either would clash with a
-// package-level declaration of the same name.
-func declared(pkg *types.Package, name string) bool {
+// package-level declaration of the same name, such as a hook variable.
+func Declared(pkg *types.Package, name string) bool {
 	s := pkg.Scope()
 	if s.Lookup(name) != nil {
 		return true

@@ -2,10 +2,10 @@ package backend
 
 import (
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/ssaweave/ssaweave/analysis"
 	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/backend/toolexec"
 )
@@ -47,25 +47,11 @@ func keyGcflags(user []string, pkg, key string) string {
 		if !ok {
 			continue
 		}
-		if pattern == "all" || matchImportPattern(pattern, pkg) {
+		if pattern == "all" || analysis.MatchPackage(pattern, pkg) {
 			flags = fl
 		}
 	}
 	return "-gcflags=" + pkg + "=" + strings.TrimSpace(flags+" "+toolexec.KeyFlag+key)
-}
-
-// matchImportPattern reports whether path matches an import-path pattern in
-// which "..." matches any string.
-func matchImportPattern(pattern, path string) bool {
-	if !strings.Contains(pattern, "...") {
-		return pattern == path
-	}
-	if prefix, ok := strings.CutSuffix(pattern, "/..."); ok && path == prefix {
-		return true
-	}
-	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(pattern), `\.\.\.`, `.*`) + "$"
-	ok, _ := regexp.MatchString(re, path)
-	return ok
 }
 
 // userGcflags returns the -gcflags values of GOFLAGS (from env) and of the

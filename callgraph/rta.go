@@ -31,11 +31,20 @@ type rtaAlgorithm struct{}
 func (rtaAlgorithm) Name() string { return "rta" }
 
 func (a rtaAlgorithm) Graph(prog *ssa.Program, roots []*ssa.Function) (*Graph, error) {
+	g, _, err := analyzeRTA(prog, roots)
+	return g, err
+}
+
+// analyzeRTA returns the RTA graph of the program and RTA's own result,
+// whose call graph holds the reflection edges the graph was given; VTA
+// refines both.
+func analyzeRTA(prog *ssa.Program, roots []*ssa.Function) (*Graph, *rta.Result, error) {
 	if len(roots) == 0 {
-		return nil, errors.New("callgraph: rta: no roots")
+		return nil, nil, errors.New("callgraph: rta: no roots")
 	}
+	name := RTA.Name()
 	res := rta.Analyze(roots, true)
-	g := NewGraph(a.Name(), roots, res.CallGraph)
+	g := NewGraph(name, roots, res.CallGraph)
 
 	var accessors []*ssa.Function
 	for _, fn := range reflectMethodAccessors(prog) {
@@ -44,7 +53,7 @@ func (a rtaAlgorithm) Graph(prog *ssa.Program, roots []*ssa.Function) (*Graph, e
 		}
 	}
 	if len(accessors) == 0 {
-		return g, nil
+		return g, res, nil
 	}
 	cg := res.CallGraph
 	for fn, r := range res.Reachable {
@@ -57,7 +66,7 @@ func (a rtaAlgorithm) Graph(prog *ssa.Program, roots []*ssa.Function) (*Graph, e
 			xcallgraph.AddEdge(cg.CreateNode(acc), nil, cg.CreateNode(fn))
 		}
 	}
-	return NewGraph(a.Name(), roots, cg), nil
+	return NewGraph(name, roots, cg), res, nil
 }
 
 // reflectMethodAccessors returns the functions of package reflect through

@@ -285,24 +285,9 @@ func goHookName(taken map[*ssa.Package]map[string]bool, gs analysis.GoStmt) stri
 	}
 	base := "ssaweaveGo_" + strings.ReplaceAll(gs.Decl, ".", "_") + "_" + strconv.Itoa(gs.Index)
 	name := base
-	for n := 2; taken[gs.Package][name] || declaredIn(gs.Package.Pkg, name); n++ {
+	for n := 2; taken[gs.Package][name] || analysis.Declared(gs.Package.Pkg, name); n++ {
 		name = base + "_" + strconv.Itoa(n)
 	}
 	taken[gs.Package][name] = true
 	return name
-}
-
-// declaredIn reports whether name is declared at package level in pkg, or
-// imported under that name by one of its files.
-func declaredIn(pkg *types.Package, name string) bool {
-	s := pkg.Scope()
-	if s.Lookup(name) != nil {
-		return true
-	}
-	for i := range s.NumChildren() {
-		if s.Child(i).Lookup(name) != nil {
-			return true
-		}
-	}
-	return false
 }
