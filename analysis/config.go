@@ -38,6 +38,10 @@ type Settings struct {
 	Spans []SpanSelector `yaml:"spans"`
 	// Exclude lists what is never instrumented.
 	Exclude ExcludeSettings `yaml:"exclude"`
+	// Paths gives a function span to every function of the main module
+	// on a call path from an entry point to a sink (see PathCandidates);
+	// $SSAWEAVE_PATHS=1 and `ssaweave plan -paths` set it too.
+	Paths bool `yaml:"paths"`
 }
 
 // SpanSelector selects functions by package, receiver and name.
@@ -83,24 +87,34 @@ type ExcludeSettings struct {
 // Errors name the file and line and say what to do.
 func ReadSettings(moduleRoot string, env []string) (*Settings, error) {
 	file := lookupEnv(env, EnvConfig)
+	none := &Settings{Paths: lookupEnv(env, EnvPaths) == "1"}
 	switch file {
 	case "off":
-		return &Settings{}, nil
+		return none, nil
 	case "":
 		if moduleRoot == "" {
-			return &Settings{}, nil
+			return none, nil
 		}
 		file = filepath.Join(moduleRoot, ConfigFileName)
 		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-			return &Settings{}, nil
+			return none, nil
 		}
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("ssaweave: reading the configuration: %v", err)
 	}
-	return ParseSettings(file, data)
+	s, err := ParseSettings(file, data)
+	if err != nil {
+		return nil, err
+	}
+	s.Paths = s.Paths || lookupEnv(env, EnvPaths) == "1"
+	return s, nil
 }
+
+// EnvPaths names the environment variable that turns path spans on, as
+// `paths: true` in the configuration file does.
+const EnvPaths = "SSAWEAVE_PATHS"
 
 // lookupEnv returns the last value of key in env, else in the process
 // environment.

@@ -50,6 +50,9 @@ type FuncSpan struct {
 	Parent, ParentKind string
 	// Refused, when not empty, says why the function cannot get a span.
 	Refused string
+	// Via is, for a path span, the call chain from the function (left
+	// out) to the sink it leads to, as go/ssa names functions.
+	Via []string
 }
 
 // Exclusions decides which functions are excluded roots: functions marked
@@ -513,4 +516,34 @@ func (s *Settings) relativeTo(dir string) *Settings {
 		return &c
 	}
 	return s
+}
+
+// PathCandidates returns a FuncSpan for every function declared in the
+// main module that could get a path span: not excluded, not already given
+// a span by spans. The planner keeps those on a call path from an entry
+// point to a sink.
+func PathCandidates(prog *Program, ex *Exclusions, spans []FuncSpan) []FuncSpan {
+	have := map[*ssa.Function]bool{}
+	for _, fs := range spans {
+		have[fs.Func] = true
+	}
+	var out []FuncSpan
+	for _, pkg := range prog.Own {
+		forEachFunc(pkg, func(fd *ast.FuncDecl, _ string) {
+			fn := declFunc(prog, pkg, fd)
+			if fn == nil || have[fn] || ex.Excluded(fn) != "" {
+				return
+			}
+			// main and init are entry points whose span would last as
+			// long as the program (or start before the SDK).
+			if fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == "main" && pkg.Name == "main") {
+				return
+			}
+			fs := newFuncSpan(prog, pkg, fd, fn, "", "paths")
+			if fs.Refused == "" {
+				out = append(out, fs)
+			}
+		})
+	}
+	return out
 }

@@ -28,6 +28,12 @@ type Config struct {
 	// Env holds KEY=value settings (GOOS, GOARCH, CGO_ENABLED, GOFLAGS,
 	// ...) applied on top of the current environment.
 	Env []string
+	// Tests loads the test binaries of the packages, as go test builds
+	// them, instead of their programs: the programs (Program.Mains) are
+	// the test mains the go command generates for the packages that have
+	// test files, and the packages under test are loaded with their
+	// _test.go files, next to their plain variants.
+	Tests bool
 }
 
 // Program is a loaded, type-checked program in SSA form, with the bodies of
@@ -45,8 +51,27 @@ type Program struct {
 	Mains []*ssa.Package
 	// Own are the packages of the main module, dependencies included,
 	// sorted by import path: the code the user writes, where directives
-	// are read and where call sites are reported.
+	// are read and where call sites are reported. With Config.Tests, a
+	// package under test is there twice (plain, and with its _test.go
+	// files), as the go command compiles it twice.
 	Own []*packages.Package
+	// Tests maps each test main of Mains (Config.Tests) to the package
+	// its test binary tests.
+	Tests map[*ssa.Package]TestOf
+}
+
+// TestOf describes the package a test binary tests.
+type TestOf struct {
+	Package string // import path of the package under test
+	Name    string // its package name
+	Dir     string // its directory
+}
+
+// IsTest reports whether main is the generated main package of a test
+// binary: its main function is the go command's, not the user's.
+func (p *Program) IsTest(main *ssa.Package) bool {
+	_, ok := p.Tests[main]
+	return ok
 }
 
 // LoadMode is what Load asks of go/packages: syntax and types for every
@@ -76,6 +101,7 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 		// Later entries win in os/exec, so cfg.Env overrides.
 		Env:     append(os.Environ(), cfg.Env...),
 		Overlay: overlay,
+		Tests:   cfg.Tests,
 	}
 	pkgs, err := packages.Load(pcfg, cfg.Patterns...)
 	if err != nil {
@@ -89,10 +115,21 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 	}
 
 	var mainPkgs []*packages.Package
+	tested := make(map[*packages.Package]TestOf)
 	for _, p := range pkgs {
-		if p.Name == "main" {
+		switch {
+		case cfg.Tests:
+			// go test links test binaries only, never the programs.
+			if t, ok := testOf(p, pkgs); ok {
+				mainPkgs = append(mainPkgs, p)
+				tested[p] = t
+			}
+		case p.Name == "main":
 			mainPkgs = append(mainPkgs, p)
 		}
+	}
+	if len(mainPkgs) == 0 && cfg.Tests {
+		return nil, fmt.Errorf("%w in %v: no package has test files", ErrNoMain, cfg.Patterns)
 	}
 	if len(mainPkgs) == 0 {
 		return nil, fmt.Errorf("%w in %v: ssaweave instruments programs; name a main package (e.g. ./cmd/server)", ErrNoMain, cfg.Patterns)
@@ -110,6 +147,12 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 	var missing LoadError
 	for _, mp := range mainPkgs {
 		sp := prog.Package(mp.Types)
+		if t, ok := tested[mp]; ok {
+			if p.Tests == nil {
+				p.Tests = make(map[*ssa.Package]TestOf)
+			}
+			p.Tests[sp] = t
+		}
 		if sp.Func("main") == nil {
 			// go/types accepts a main package without main; the
 			// compiler does not, and neither can we root a graph there.
@@ -132,6 +175,34 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 	})
 	slices.SortFunc(p.Own, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath, b.PkgPath) })
 	return p, nil
+}
+
+// testOf reports whether p is the main package that the go command
+// generates for a test binary (go/packages names it "<path>.test"; it
+// always imports testing/internal/testdeps), and describes the package
+// under test, found among pkgs and their dependencies: its test variant
+// ("<path> [<path>.test]") when it has in-package test files, else its
+// external test package ("<path>_test [<path>.test]").
+func testOf(p *packages.Package, pkgs []*packages.Package) (TestOf, bool) {
+	path, ok := strings.CutSuffix(p.ID, ".test")
+	if !ok || p.Name != "main" || p.Imports["testing/internal/testdeps"] == nil {
+		return TestOf{}, false
+	}
+	var variant, xtest *packages.Package
+	packages.Visit(pkgs, nil, func(q *packages.Package) {
+		switch q.ID {
+		case path + " [" + p.ID + "]":
+			variant = q
+		case path + "_test [" + p.ID + "]":
+			xtest = q
+		}
+	})
+	for _, q := range []*packages.Package{variant, xtest} {
+		if q != nil && len(q.GoFiles) > 0 {
+			return TestOf{Package: q.PkgPath, Name: q.Name, Dir: filepath.Dir(q.GoFiles[0])}, true
+		}
+	}
+	return TestOf{}, false
 }
 
 // absDir returns dir as an absolute, clean path, "" meaning the current

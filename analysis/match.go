@@ -31,6 +31,8 @@ type Match struct {
 	// program contains; reaching one means the program instruments the
 	// target itself.
 	InstrumentedBy []*ssa.Function
+	// Sinks are the functions of Rule.Sinks that the program contains.
+	Sinks []*ssa.Function
 }
 
 // Unmatched is a rule whose target package is in the program but, in the
@@ -57,7 +59,13 @@ func MatchRules(prog *Program, rules []Rule) ([]Match, []Unmatched, error) {
 		}
 		var pkgs []*ssa.Package
 		if r.Package == MainPackage {
-			pkgs = prog.Mains
+			// The main function of a test binary is the go command's
+			// (it always leaves through os.Exit): not a target.
+			for _, m := range prog.Mains {
+				if !prog.IsTest(m) {
+					pkgs = append(pkgs, m)
+				}
+			}
 		} else if p := prog.SSA.ImportedPackage(r.Package); p != nil {
 			pkgs = []*ssa.Package{p}
 		}
@@ -70,6 +78,7 @@ func MatchRules(prog *Program, rules []Rule) ([]Match, []Unmatched, error) {
 				}
 			}
 			by := resolve(prog.SSA, r.InstrumentedBy)
+			sinks := resolve(prog.SSA, r.Sinks)
 			for _, name := range r.Funcs {
 				fn, err := lookupFunc(prog.SSA, pkg.Pkg, name)
 				if err == nil && fn.Syntax() == nil {
@@ -95,6 +104,7 @@ func MatchRules(prog *Program, rules []Rule) ([]Match, []Unmatched, error) {
 					Hook:    hook,
 
 					InstrumentedBy: by,
+					Sinks:          sinks,
 				})
 			}
 		}

@@ -92,6 +92,18 @@ type Rule struct {
 	Hook        string // hook variable, or deferred function for EditDefer
 	HookPackage string // runtime package implementing the hook
 
+	// Entry marks a rule whose spans are entry-point (server) spans: their
+	// parent comes from the incoming request, never from a caller or a
+	// goroutine, so the code that leads to them is not a path to a sink.
+	Entry bool
+
+	// Sinks lists the functions whose calls make the rule's spans when
+	// that is not the target itself: a rule that instruments a client
+	// when it is constructed makes spans when the client is used. Empty
+	// means the target makes them. Goroutine contexts and path spans
+	// follow call paths to these.
+	Sinks []FuncRef
+
 	// InstrumentedBy lists functions of other instrumentation libraries
 	// (the contrib ones, mostly) whose presence on a call path means the
 	// program already instruments the rule's API itself. In a program
@@ -139,6 +151,7 @@ var Rules = []Rule{
 		Role:        Telemetry,
 		Package:     "net/http",
 		Funcs:       []string{"serverHandler.ServeHTTP"},
+		Entry:       true,
 		Kind:        EditAround,
 		Hook:        "ssaweaveHook_serverHandler_ServeHTTP",
 		HookPackage: RuntimeModule + "/nethttp",
@@ -170,6 +183,20 @@ var Rules = []Rule{
 		Kind:        EditFilter,
 		Hook:        "ssaweaveHook_OpenDB",
 		HookPackage: RuntimeModule + "/sql",
+		// The methods without Context call these.
+		Sinks: []FuncRef{
+			{"database/sql", "DB.QueryContext"}, {"database/sql", "DB.QueryRowContext"},
+			{"database/sql", "DB.ExecContext"}, {"database/sql", "DB.PrepareContext"},
+			{"database/sql", "DB.BeginTx"}, {"database/sql", "DB.PingContext"},
+			{"database/sql", "Conn.QueryContext"}, {"database/sql", "Conn.QueryRowContext"},
+			{"database/sql", "Conn.ExecContext"}, {"database/sql", "Conn.PrepareContext"},
+			{"database/sql", "Conn.BeginTx"},
+			{"database/sql", "Tx.QueryContext"}, {"database/sql", "Tx.QueryRowContext"},
+			{"database/sql", "Tx.ExecContext"}, {"database/sql", "Tx.PrepareContext"},
+			{"database/sql", "Tx.Commit"}, {"database/sql", "Tx.Rollback"},
+			{"database/sql", "Stmt.QueryContext"}, {"database/sql", "Stmt.QueryRowContext"},
+			{"database/sql", "Stmt.ExecContext"},
+		},
 		InstrumentedBy: []FuncRef{
 			{otelsqlPath, "Open"},
 			{otelsqlPath, "OpenDB"},
@@ -211,6 +238,7 @@ var Rules = []Rule{
 		Role:        Telemetry,
 		Package:     grpcPath,
 		Funcs:       []string{"NewServer"},
+		Entry:       true,
 		Kind:        EditFilter,
 		Hook:        "ssaweaveHook_NewServer",
 		HookPackage: RuntimeModule + "/grpc",
@@ -227,6 +255,9 @@ var Rules = []Rule{
 		Kind:        EditFilter,
 		Hook:        "ssaweaveHook_NewClient",
 		HookPackage: RuntimeModule + "/grpc",
+		Sinks: []FuncRef{
+			{grpcPath, "ClientConn.Invoke"}, {grpcPath, "ClientConn.NewStream"},
+		},
 		InstrumentedBy: []FuncRef{
 			{otelgrpcPath, "NewClientHandler"},
 		},
@@ -247,6 +278,9 @@ var Rules = []Rule{
 		Kind:        EditAround,
 		Hook:        "ssaweaveHook_NewClient",
 		HookPackage: RuntimeModule + "/redis",
+		Sinks: []FuncRef{
+			{goRedisPath, "Client.Process"}, {goRedisPath, "Pipeline.Exec"},
+		},
 		InstrumentedBy: []FuncRef{
 			{redisotelPath, "InstrumentTracing"},
 		},
@@ -260,6 +294,9 @@ var Rules = []Rule{
 		Kind:        EditAround,
 		Hook:        "ssaweaveHook_NewFailoverClient",
 		HookPackage: RuntimeModule + "/redis",
+		Sinks: []FuncRef{
+			{goRedisPath, "Client.Process"}, {goRedisPath, "Pipeline.Exec"},
+		},
 		InstrumentedBy: []FuncRef{
 			{redisotelPath, "InstrumentTracing"},
 		},

@@ -78,7 +78,7 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
-	plan, err := Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: env, Tool: version.Tool()})
+	plan, err := Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: env, Tool: version.Tool(), Tests: inv.Sub == "test"})
 	if err != nil {
 		return nil, err
 	}
@@ -109,9 +109,7 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 	env := gocmd.WithoutGoflags(os.Environ(), "toolexec")
 	p, err := Prepare(ctx, inv, env)
 	if inv.Sub == "test" && errors.Is(err, analysis.ErrNoMain) {
-		// Test binaries of library packages have no main of the program's
-		// to weave yet (see DESIGN.md, "Known limits"): test them plainly.
-		fmt.Fprintln(stderr, "ssaweave: no main package among the packages under test; testing plainly")
+		// No package has test files: go test builds no test binary.
 		return runGo(ctx, args, env)
 	}
 	if err != nil {
@@ -188,6 +186,19 @@ func (p *Prepared) overlay(userOverlay string) (string, []string, error) {
 		return "", nil, err
 	}
 	var keyed []string
+	for _, m := range p.Plan.Mains {
+		if m.Test == nil || len(m.Hooks) == 0 {
+			continue
+		}
+		if underModCache(m.Test.Dir, p.ModCache) {
+			return "", nil, fmt.Errorf("cannot weave the test binary of %s: its directory %s is in the module cache, where the go command adds no files; test it plainly (SSAWEAVE_DISABLE=1)", m.Test.Package, m.Test.Dir)
+		}
+		path, err := cache.WriteContent(gen, inject.TestFileName, inject.TestFile(&m, p.Plan.PackageKey(m.ImportPath)))
+		if err != nil {
+			return "", nil, err
+		}
+		ov.Replace[filepath.Join(m.Test.Dir, inject.TestFileName)] = path
+	}
 	for _, pe := range p.Plan.Packages {
 		if len(pe.Files) == 0 {
 			continue
@@ -206,6 +217,13 @@ func (p *Prepared) overlay(userOverlay string) (string, []string, error) {
 				return "", nil, err
 			}
 			name, content = inject.KeyFileName, string(inject.KeyFile(pkgName, p.Plan.PackageKey(pe.ImportPath)))
+			if onlyTestFiles(pe) {
+				// An external test package (pkg_test), or edits that
+				// only the test variant compiles: the key must be a
+				// _test.go file too, or the plain package would get
+				// a file of another package, or a needless key.
+				name = inject.TestKeyFileName
+			}
 		}
 		path, err := cache.WriteContent(gen, name, []byte(content))
 		if err != nil {
@@ -219,6 +237,16 @@ func (p *Prepared) overlay(userOverlay string) (string, []string, error) {
 	}
 	path, err := cache.WriteContent(gen, "overlay.json", data)
 	return path, keyed, err
+}
+
+// onlyTestFiles reports whether every file pe edits is a _test.go file.
+func onlyTestFiles(pe ssaweave.PackageEdits) bool {
+	for _, fe := range pe.Files {
+		if !strings.HasSuffix(fe.File, "_test.go") {
+			return false
+		}
+	}
+	return true
 }
 
 func runGo(ctx context.Context, args []string, env []string) int {

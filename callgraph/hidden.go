@@ -254,7 +254,7 @@ func hiddenValue(v ssa.Value, entered map[*ssa.Function]bool, seen map[ssa.Value
 		case *ssa.TypeAssert:
 			return v.Index == 0 && hiddenValue(t.X, entered, seen)
 		case *ssa.Call:
-			return bodyless(t)
+			return entered != nil && bodyless(t)
 		}
 	case *ssa.Call:
 		return entered != nil && bodyless(v)
@@ -281,20 +281,44 @@ func hiddenAddr(addr ssa.Value, entered map[*ssa.Function]bool, seen map[ssa.Val
 	case *ssa.IndexAddr:
 		return hiddenAddr(a.X, entered, seen)
 	case *ssa.Alloc:
-		for _, r := range *a.Referrers() {
-			switch r := r.(type) {
-			case *ssa.Convert:
-				if isUnsafePointer(r.Type()) {
-					return true
-				}
-			case *ssa.MakeInterface:
-				return true
-			}
-		}
+		return handedOut(a)
 	case *ssa.Parameter, *ssa.UnOp, *ssa.Phi:
 		// A pointer from elsewhere: what it points to is hidden only
 		// if the pointer itself is.
 		return hiddenValue(a, entered, seen)
+	}
+	return false
+}
+
+// handedOut reports whether the address addr, or the address of a part
+// of it, is converted to unsafe.Pointer, to an interface, or given to a
+// bodyless function.
+func handedOut(addr ssa.Value) bool {
+	refs := addr.Referrers()
+	if refs == nil {
+		return false
+	}
+	for _, r := range *refs {
+		switch r := r.(type) {
+		case *ssa.Convert:
+			if isUnsafePointer(r.Type()) {
+				return true
+			}
+		case *ssa.MakeInterface:
+			return true
+		case *ssa.FieldAddr:
+			if handedOut(r) {
+				return true
+			}
+		case *ssa.IndexAddr:
+			if handedOut(r) {
+				return true
+			}
+		case *ssa.Call:
+			if bodyless(r) {
+				return true
+			}
+		}
 	}
 	return false
 }

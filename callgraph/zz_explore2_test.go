@@ -6,3 +6,5 @@ import (
 )
 
 func ssautilAll(prog *ssa.Program) map[*ssa.Function]bool { return ssautil.AllFunctions(prog) }
+
+

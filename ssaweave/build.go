@@ -26,6 +26,14 @@ type Options struct {
 	Env []string
 	// Tool is the ssaweave version recorded in the plan and in cache keys.
 	Tool string
+	// Tests plans the test binaries of the packages (go test) instead of
+	// their programs: each is rooted at the main function the go command
+	// generates, which runs the tests, benchmarks, fuzz targets and
+	// examples.
+	Tests bool
+	// Paths gives path spans (see analysis.Settings.Paths) even when the
+	// configuration does not ask for them.
+	Paths bool
 }
 
 // algorithm decides reachability for every plan.
@@ -48,7 +56,7 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := analysis.Load(ctx, analysis.Config{Dir: dir, Patterns: opts.Patterns, BuildFlags: opts.BuildFlags, Env: opts.Env})
+	prog, err := analysis.Load(ctx, analysis.Config{Dir: dir, Patterns: opts.Patterns, BuildFlags: opts.BuildFlags, Env: opts.Env, Tests: opts.Tests})
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +67,9 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 	spans, exclusions, err := analysis.Directives(prog, settings)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Paths {
+		settings.Paths = true
 	}
 	// full are the call graphs; graphs the same without what the user
 	// excluded, which decide reachability.
@@ -79,10 +90,12 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 	pl := &planner{
 		pos:     newPositions(dir, env["GOROOT"], env["GOMODCACHE"]),
 		mains:   prog.Mains,
+		tests:   prog.Tests,
 		graphs:  graphs,
 		full:    full,
 		matches: matches,
 		spans:   spans,
+		paths:   pathCandidates(prog, settings, exclusions, spans),
 		gos:     analysis.GoStatements(prog),
 		excl:    exclusions,
 		routes:  settings.Exclude.Routes,

@@ -411,3 +411,29 @@ func TestFuncSpans(t *testing.T) {
 		t.Errorf("notes = %q, want %q", p.Notes, want)
 	}
 }
+
+// TestPathSpans plans path spans (paths: true in ssaweave.yaml): the
+// functions on a path from main to a sink (the database, the HTTP client)
+// get a function span with the path through them; unreachable functions
+// and main itself get none.
+func TestPathSpans(t *testing.T) {
+	p := planOf(t, "paths")
+	const mod = "example.com/paths"
+	// With RTA the shortest path to a sink may be another sink than the
+	// one the source calls (its call graph is coarse); it must be a sink.
+	sinks := []string{"(*database/sql.DB).QueryRowContext", "(*database/sql.Tx).Commit", "net/http.send"}
+	for _, fn := range []string{mod + ".getOrder", mod + ".loadOrder", mod + ".fetchPrice"} {
+		s := siteOf(t, p, FuncSpanRule, fn)
+		if s.Status != StatusWoven || !strings.HasPrefix(s.Reason, "selected by paths: on a path from main to ") {
+			t.Errorf("%s: %s %q", fn, s.Status, s.Reason)
+		}
+		if i := slices.Index(s.Path, fn); i < 0 || s.Path[0] != mod+".main" || !slices.Contains(sinks, s.Path[len(s.Path)-1]) {
+			t.Errorf("%s: path %q does not lead from main through it to a sink", fn, s.Path)
+		}
+	}
+	for _, s := range p.Sites {
+		if s.Rule == FuncSpanRule && (strings.HasSuffix(s.Function, ".unused") || strings.HasSuffix(s.Function, ".main")) {
+			t.Errorf("site %+v: an unreachable function or main got a path span", s)
+		}
+	}
+}

@@ -75,7 +75,12 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 		vals, err := goEnv(ctx, dir, opts.Env, "GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GOMODCACHE", "GOMOD")
 		envc <- envResult{vals, err}
 	}()
-	listArgs := append(append([]string{"list", "-e", "-deps", "-json=" + listFields}, opts.BuildFlags...), opts.Patterns...)
+	listArgs := []string{"list", "-e", "-deps", "-json=" + listFields}
+	if opts.Tests {
+		// The test variants list their _test.go files among GoFiles.
+		listArgs = append(listArgs, "-test")
+	}
+	listArgs = append(append(listArgs, opts.BuildFlags...), opts.Patterns...)
 	out, listErr := goCommand(ctx, dir, opts.Env, listArgs...)
 	env := <-envc
 	if env.err != nil {
@@ -103,11 +108,12 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 	field("flags", opts.BuildFlags...)
 	field("dir", dir)
 	field("patterns", opts.Patterns...)
+	field("tests", fmt.Sprint(opts.Tests))
 	settings, err := readSettings(env.vals["GOMOD"], opts.Env)
 	if err != nil {
 		return "", err
 	}
-	field("settings", settings.File, string(settings.Data))
+	field("settings", settings.File, string(settings.Data), fmt.Sprint(settings.Paths || opts.Paths))
 
 	modcache := env.vals["GOMODCACHE"]
 	seenGoMod := make(map[string]bool)
@@ -144,7 +150,10 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 				}
 			}
 			for _, f := range append(append([]string{}, p.GoFiles...), p.CgoFiles...) {
-				if err := hashFile(h, field, filepath.Join(p.Dir, f), overlay); err != nil {
+				if !filepath.IsAbs(f) {
+					f = filepath.Join(p.Dir, f) // a test main's file is in the build cache
+				}
+				if err := hashFile(h, field, f, overlay); err != nil {
 					return "", err
 				}
 			}

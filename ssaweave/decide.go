@@ -20,11 +20,13 @@ import (
 type planner struct {
 	pos     positions
 	mains   []*ssa.Package
+	tests   map[*ssa.Package]analysis.TestOf // test mains among mains (go test)
 	graphs  []*callgraph.Graph // parallel to mains: reachability without exclusions
 	full    []*callgraph.Graph // parallel to mains: the whole call graphs
 	matches []analysis.Match
 	spans   []analysis.FuncSpan
-	gos     []analysis.GoStmt // go statements of the main module
+	paths   []analysis.FuncSpan // path span candidates, when path spans are on
+	gos     []analysis.GoStmt   // go statements of the main module
 	excl    *analysis.Exclusions
 	routes  []string // excluded routes, for the runtime
 
@@ -57,6 +59,7 @@ func (p *planner) run(rules []analysis.Rule) *Plan {
 			}
 		}
 		if role == analysis.Telemetry {
+			p.pathSpans()
 			p.funcSpans()
 			p.goroutines()
 		}
@@ -323,9 +326,22 @@ func (p *planner) finish() *Plan {
 		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col),
 			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Function, b.Function), cmp.Compare(a.Package, b.Package))
 	})
-	pl.Sites = make([]Site, len(p.sites))
-	for i, s := range p.sites {
-		pl.Sites[i] = s.Site
+	// A package under test is in the program twice (plain and with its
+	// _test.go files, see analysis.Config.Tests), so its sites and edits
+	// come twice: keep one site, the woven one if either is.
+	pl.Sites = make([]Site, 0, len(p.sites))
+	type siteKey struct{ pos, rule, fn, pkg string }
+	seen := make(map[siteKey]int)
+	for _, s := range p.sites {
+		k := siteKey{s.Pos, s.Rule, s.Function, s.Package}
+		if i, ok := seen[k]; ok {
+			if pl.Sites[i].Status != StatusWoven && s.Status == StatusWoven {
+				pl.Sites[i] = s.Site
+			}
+			continue
+		}
+		seen[k] = len(pl.Sites)
+		pl.Sites = append(pl.Sites, s.Site)
 	}
 
 	pl.Mains = make([]Main, len(p.mains))
@@ -353,6 +369,9 @@ func (p *planner) finish() *Plan {
 			Binds:         binds,
 			ExcludeRoutes: routes,
 		}
+		if t, ok := p.tests[m]; ok {
+			pl.Mains[i].Test = &TestOf{Package: t.Package, Name: t.Name, Dir: t.Dir}
+		}
 	}
 
 	pl.Packages = []PackageEdits{}
@@ -360,8 +379,10 @@ func (p *planner) finish() *Plan {
 		pe := PackageEdits{ImportPath: pkg}
 		for file, edits := range files {
 			slices.SortFunc(edits, func(a, b Edit) int {
-				return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col), cmp.Compare(a.Func, b.Func), cmp.Compare(a.Rule, b.Rule))
+				return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col), cmp.Compare(a.Func, b.Func), cmp.Compare(a.Rule, b.Rule),
+					cmp.Compare(a.Hook, b.Hook), cmp.Compare(a.Kind, b.Kind))
 			})
+			edits = slices.Compact(edits) // the two variants of a package under test
 			pe.Files = append(pe.Files, FileEdits{File: file, Edits: edits})
 		}
 		slices.SortFunc(pe.Files, func(a, b FileEdits) int { return cmp.Compare(a.File, b.File) })

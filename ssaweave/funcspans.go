@@ -45,6 +45,7 @@ func (p *planner) funcSpans() {
 			p.binds[i] = append(p.binds[i], Bind{Package: fs.Func.Pkg.Pkg.Path(), Var: hook, Func: BindFuncSpan})
 		}
 		reason, path := p.reached(fs.Func, reachers)
+		path = append(path, fs.Via...)
 		p.site(m, StatusWoven, fmt.Sprintf("selected by %s; %s", fs.Source, reason), path)
 		m.Hook = hook
 		e := p.edit(m)

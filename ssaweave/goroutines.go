@@ -22,34 +22,6 @@ import (
 // the call graph below the goroutine, which no Rule field can express.
 const GoRule = "goroutine.context"
 
-// goSpanScope says, for the Telemetry rules whose spans are not made
-// anywhere in their target package, where they are made, to decide whether
-// a goroutine can make spans. Rules not listed make their spans in code of
-// the target package that can run long after the target (database/sql,
-// gRPC and go-redis clients are instrumented when constructed, and their
-// spans come from the methods of what the constructor returns), so any
-// function of the package counts: that errs on the side of weaving.
-//
-// A Rule field saying this would be better than a table keyed by name;
-// new rules fall back to the safe default meanwhile.
-var goSpanScope = map[string]spanScope{
-	// Server spans take their parent from the request, never from the
-	// goroutine: a goroutine that serves gains nothing.
-	"net/http.server": scopeNone,
-	"grpc.server":     scopeNone,
-	// Client spans are made inside send, when a request is sent.
-	"net/http.client": scopeTarget,
-}
-
-// spanScope is where a rule's spans are made.
-type spanScope int
-
-const (
-	scopePackage spanScope = iota // in any function of the target's package
-	scopeTarget                   // in the target function
-	scopeNone                     // never as a child of a goroutine's context
-)
-
 // goAt is a go instruction in a function of a program's call graph.
 type goAt struct {
 	fn    *ssa.Function
@@ -60,19 +32,14 @@ type goAt struct {
 // context can parent.
 type spanMakers struct {
 	funcs map[*ssa.Function]string // function → rule whose spans it makes
-	pkgs  map[*ssa.Package]string  // package → rule whose spans any of its functions may make
 }
 
 // makes returns the rule whose spans fn makes, or "".
 func (s *spanMakers) makes(fn *ssa.Function) string {
-	if r, ok := s.funcs[fn]; ok {
-		return r
-	}
-	pkg := fn.Pkg
 	if o := fn.Origin(); o != nil {
-		pkg = o.Pkg
+		fn = o
 	}
-	return s.pkgs[pkg]
+	return s.funcs[fn]
 }
 
 // goroutines plans the go statements of the program's own code (see
@@ -230,22 +197,21 @@ func (p *planner) goInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]goA
 	return out
 }
 
-// spanMakers returns what makes spans in program i: the targets of the
-// Telemetry rules woven there, per goSpanScope, and the functions with a
-// function span that it reaches.
+// spanMakers returns what makes spans in program i: the sinks of the
+// Telemetry rules woven there (Rule.Sinks, or the target itself; entry-point
+// rules make no span a goroutine or a caller can parent), and the
+// functions with a function span that it reaches.
 func (p *planner) spanMakers(i int) *spanMakers {
-	s := &spanMakers{funcs: map[*ssa.Function]string{}, pkgs: map[*ssa.Package]string{}}
+	s := &spanMakers{funcs: map[*ssa.Function]string{}}
 	for _, m := range p.matches {
-		if m.Rule.Role != analysis.Telemetry || !p.graphs[i].Reachable(m.Func) || p.selfInstrumented(i, m) != nil {
+		if m.Rule.Role != analysis.Telemetry || m.Rule.Entry || !p.graphs[i].Reachable(m.Func) || p.selfInstrumented(i, m) != nil {
 			continue
 		}
-		switch goSpanScope[m.Rule.Name] {
-		case scopeTarget:
+		if len(m.Rule.Sinks) == 0 {
 			s.funcs[m.Func] = m.Rule.Name
-		case scopePackage:
-			if _, dup := s.pkgs[m.Package]; !dup {
-				s.pkgs[m.Package] = m.Rule.Name
-			}
+		}
+		for _, fn := range m.Sinks {
+			s.funcs[fn] = m.Rule.Name
 		}
 	}
 	for _, fs := range p.spans {

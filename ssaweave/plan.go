@@ -84,6 +84,19 @@ type Main struct {
 	// ExcludeRoutes are the net/http ServeMux patterns whose requests the
 	// runtime does not trace (the configuration's exclude.routes).
 	ExcludeRoutes []string `json:"excludeRoutes,omitempty"`
+	// Test is set when this is the main package of a test binary (go
+	// test), which the go command generates: ImportPath is then
+	// "<package>.test", and the runtime file goes into the package under
+	// test (as a _test.go file) or, in toolexec-only mode, into the
+	// generated main package.
+	Test *TestOf `json:"test,omitempty"`
+}
+
+// TestOf is the package a test binary tests: where its runtime file goes.
+type TestOf struct {
+	Package string `json:"package"` // import path of the package the file joins
+	Name    string `json:"name"`    // its package name (pkg, or pkg_test for external tests)
+	Dir     string `json:"dir"`     // its directory
 }
 
 // Bind is a hook variable that only the program can set. Hooks in the

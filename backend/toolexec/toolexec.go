@@ -73,7 +73,7 @@ func Main(args []string) int {
 	}
 	tool := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
 	switch tool {
-	case "compile", "link":
+	case "compile", "link", "cover":
 	default:
 		return run(args)
 	}
@@ -88,11 +88,13 @@ func Main(args []string) int {
 		}
 		return run(args)
 	}
-	if len(args) == 2 && args[1] == "-V=full" {
+	if len(args) == 2 && args[1] == "-V=full" && tool != "cover" {
 		return b.version(args)
 	}
 	var newArgs []string
 	switch tool {
+	case "cover":
+		newArgs, err = b.cover(args)
 	case "compile":
 		newArgs, err = b.compile(args)
 	case "link":
@@ -252,6 +254,8 @@ func (b *backend) compile(args []string) ([]string, error) {
 	}
 	var added []string // new trimpath mappings: rewritten=>original
 	if pe != nil {
+		files := args[first:]
+		hasTests := slices.ContainsFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
 		for _, fe := range pe.Files {
 			j := -1
 			for k := first; k < len(args); k++ {
@@ -260,18 +264,28 @@ func (b *backend) compile(args []string) ([]string, error) {
 					break
 				}
 			}
+			if j < 0 && strings.HasSuffix(fe.File, "_test.go") && !hasTests {
+				// The plain variant of a package under test (go test
+				// compiles both): its _test.go files are not in it.
+				continue
+			}
+			if j < 0 && covered(args, fe.File) >= 0 {
+				// The cover tool already got the rewritten file (see
+				// cover); the compiler gets its instrumented copy.
+				path, err := rewriteFile(fe, workDir)
+				if err != nil {
+					return nil, err
+				}
+				if err := checkCovered(args[covered(args, fe.File)], cwd, path); err != nil {
+					return nil, err
+				}
+				added = append(added, path+"=>"+fe.File)
+				continue
+			}
 			if j < 0 {
-				return nil, fmt.Errorf("plan edits %s in package %s, but the compiler was not given that file (was the plan made for other build tags or GOOS/GOARCH? rerun `ssaweave plan` with the same flags)", fe.File, ip)
+				return nil, fmt.Errorf("%s:%d: rule %s: the plan edits this file of package %s, but the compiler was not given it (was the plan made for other build tags or GOOS/GOARCH? rerun `ssaweave plan` with the same flags)", fe.File, fe.Edits[0].Line, fe.Edits[0].Rule, ip)
 			}
-			src, err := os.ReadFile(absPath(args[j], cwd))
-			if err != nil {
-				return nil, err
-			}
-			out, err := rewrite.File(fe.File, src, fe.Edits)
-			if err != nil {
-				return nil, err
-			}
-			path, err := cache.WriteContent(workDir, filepath.Base(fe.File), out)
+			path, err := rewriteFile(fe, workDir)
 			if err != nil {
 				return nil, err
 			}
@@ -317,6 +331,84 @@ func (b *backend) compile(args []string) ([]string, error) {
 		}
 	}
 	return args, nil
+}
+
+// rewriteFile applies the edits of one file and stores the result in the
+// cache (dir), under a name that depends only on its content. It returns
+// the path of the rewritten file.
+func rewriteFile(fe ssaweave.FileEdits, dir string) (string, error) {
+	src, err := os.ReadFile(fe.File)
+	if err != nil {
+		return "", err
+	}
+	out, err := rewrite.File(fe.File, src, fe.Edits)
+	if err != nil {
+		return "", err
+	}
+	return cache.WriteContent(dir, filepath.Base(fe.File), out)
+}
+
+// cover rewrites the cover tool's command line (go build -cover, go test
+// -cover): the cover tool gets the rewritten files in place of the ones
+// the plan edits, so that the compiler later gets them instrumented for
+// coverage (and compile only maps their names back, see covered). The
+// cover tool takes the package's non-test files as its last arguments.
+func (b *backend) cover(args []string) ([]string, error) {
+	ip := importPath(args)
+	pe := b.plan.Edits(ip)
+	if pe == nil {
+		return args, nil
+	}
+	args = slices.Clone(args)
+	cwd, _ := os.Getwd()
+	workDir, err := cache.Sub("src")
+	if err != nil {
+		return nil, err
+	}
+	for _, fe := range pe.Files {
+		for k := len(args) - 1; k > 0 && strings.HasSuffix(args[k], ".go"); k-- {
+			if absPath(args[k], cwd) != fe.File {
+				continue
+			}
+			path, err := rewriteFile(fe, workDir)
+			if err != nil {
+				return nil, err
+			}
+			args[k] = path
+			break
+		}
+	}
+	return args, nil
+}
+
+// covered returns the index of the compile argument that is the cover
+// tool's output for the original file, or -1. The go command names that
+// output after the original: <objdir>/<name>.cover.go.
+func covered(args []string, file string) int {
+	if _, i := flagValue(args, "-coveragecfg"); i < 0 {
+		return -1
+	}
+	want := strings.TrimSuffix(filepath.Base(file), ".go") + ".cover.go"
+	for k := len(args) - 1; k > 0 && strings.HasSuffix(args[k], ".go"); k-- {
+		if filepath.Base(args[k]) == want {
+			return k
+		}
+	}
+	return -1
+}
+
+// checkCovered verifies that the cover output at arg was made from the
+// rewritten file at rewritten: the cover tool names its input in a line
+// directive. Otherwise the file would be compiled unwoven, silently.
+func checkCovered(arg, cwd, rewritten string) error {
+	data, err := os.ReadFile(absPath(arg, cwd))
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(data, []byte(rewritten)) {
+		return fmt.Errorf("%s: the cover tool was not given the rewritten file %s (was -toolexec changed between the cover and compile steps?)", arg, rewritten)
+	}
+	return nil
 }
 
 // setFlagValue sets the value at index i, as returned by flagValue.

@@ -5,7 +5,7 @@
 //
 //	ssaweave go build|install|run|test [go flags] [packages]
 //	go build -toolexec=ssaweave [go flags] [packages]
-//	ssaweave plan [-json] [go build flags] [packages]
+//	ssaweave plan [-json] [-paths] [go build flags] [packages]
 //	ssaweave version
 //	ssaweave clean
 //
@@ -41,7 +41,7 @@ Usage:
   ssaweave toolexec TOOL ARGS...
                       the build backend, for go build -toolexec=ssaweave
                       (or -toolexec="ssaweave toolexec"), with no other step
-  ssaweave plan [-json] [go build flags] [packages]
+  ssaweave plan [-json] [-paths] [go build flags] [packages]
                       print what would be woven where, and why
   ssaweave version    print the version
   ssaweave clean      remove ssaweave's cache directory
@@ -123,15 +123,19 @@ func plan(ctx context.Context, opts ssaweave.Options) (*ssaweave.Plan, error) {
 }
 
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const planUsage = "usage: ssaweave plan [-json] [go build flags] [packages]\n" +
-		"  -json\tprint the plan as JSON (schema: ssaweave/SCHEMA.md)\n"
+	const planUsage = "usage: ssaweave plan [-json] [-paths] [go build flags] [packages]\n" +
+		"  -json\tprint the plan as JSON (schema: ssaweave/SCHEMA.md)\n" +
+		"  -paths\tgive a span to every function on a path from an entry point to a sink (as paths: true in ssaweave.yaml)\n"
 	asJSON := false
+	env := os.Environ()
 	// -json is ours; everything else is a go build command line.
 	var rest []string
 	for _, a := range args {
 		switch a {
 		case "-json", "--json":
 			asJSON = true
+		case "-paths", "--paths":
+			env = append(env, analysis.EnvPaths+"=1")
 		case "-h", "-help", "--help":
 			fmt.Fprint(stdout, planUsage)
 			return 0
@@ -144,7 +148,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ssaweave plan: %v\n", strings.TrimPrefix(err.Error(), "go build: "))
 		return 2
 	}
-	p, err := backend.Prepare(ctx, inv, os.Environ())
+	p, err := backend.Prepare(ctx, inv, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
 		return 1

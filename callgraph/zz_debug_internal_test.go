@@ -1,0 +1,3 @@
+package callgraph
+
+func init() { debugHook = true }

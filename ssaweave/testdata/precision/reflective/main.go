@@ -1,0 +1,72 @@
+// Command reflective reaches an HTTP client only through calls VTA's type
+// propagation cannot follow: a Stringer fmt finds by reflection inside a
+// struct, an error target errors.As writes, and a value loaded from an
+// atomic.Value. The call graph must keep them.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"sync/atomic"
+)
+
+// status fetches its URL when printed.
+type status struct{ url string }
+
+func (s status) String() string {
+	resp, err := http.Get(s.url)
+	if err != nil {
+		return err.Error()
+	}
+	resp.Body.Close()
+	return resp.Status
+}
+
+// report is printed; fmt finds status's String method by reflection.
+type report struct {
+	Name   string
+	Status status
+}
+
+// retryable errors know how to retry.
+type retryable interface{ Retry() error }
+
+type fetchError struct{ url string }
+
+func (e fetchError) Error() string { return "fetch " + e.url }
+
+func (e fetchError) Retry() error {
+	_, err := http.Head(e.url)
+	return err
+}
+
+// Pinger checks a service.
+type Pinger interface{ Ping() error }
+
+type httpPinger struct{ url string }
+
+func (p httpPinger) Ping() error {
+	_, err := http.Head(p.url)
+	return err
+}
+
+var current atomic.Value // holds a Pinger
+
+func main() {
+	url := "http://localhost:9/"
+	if len(os.Args) > 1 {
+		url = os.Args[1]
+	}
+	fmt.Println(report{Name: "home", Status: status{url}})
+
+	var err error = fetchError{url}
+	var r retryable
+	if errors.As(err, &r) {
+		fmt.Println(r.Retry())
+	}
+
+	current.Store(Pinger(httpPinger{url}))
+	fmt.Println(current.Load().(Pinger).Ping())
+}
