@@ -78,7 +78,8 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
-	plan, err := Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: env, Tool: version.Tool(), Tests: inv.Sub == "test"})
+	plan, err := Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: env, Tool: version.Tool(), Tests: inv.Sub == "test",
+		Probe: lookupEnv(env, ssaweave.EnvProbe) == "1"})
 	if err != nil {
 		return nil, err
 	}
@@ -267,4 +268,14 @@ func runGo(ctx context.Context, args []string, env []string) int {
 		fmt.Fprintf(os.Stderr, "ssaweave: %v\n", err)
 		return 1
 	}
+}
+
+// lookupEnv returns the last value of key in env.
+func lookupEnv(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }

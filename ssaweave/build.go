@@ -5,10 +5,9 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/ssaweave/ssaweave/analysis"
-	"github.com/ssaweave/ssaweave/callgraph"
-	"golang.org/x/tools/go/ssa"
 )
 
 // Options say what program to plan and under which build configuration.
@@ -26,6 +25,12 @@ type Options struct {
 	Env []string
 	// Tool is the ssaweave version recorded in the plan and in cache keys.
 	Tool string
+	// Algorithm chooses the call-graph algorithm that decides
+	// reachability: "rta", "vta" or "auto" (VTA for programs small enough,
+	// see AutoVTAFunctions). "" means $SSAWEAVE_CALLGRAPH (in Env, then the
+	// process environment), else the configuration's callgraph key, else
+	// "auto".
+	Algorithm string
 	// Tests plans the test binaries of the packages (go test) instead of
 	// their programs: each is rooted at the main function the go command
 	// generates, which runs the tests, benchmarks, fuzz targets and
@@ -34,16 +39,22 @@ type Options struct {
 	// Paths gives path spans (see analysis.Settings.Paths) even when the
 	// configuration does not ask for them.
 	Paths bool
+	// Probe makes a soundness build's plan: the same sites, but a probe
+	// in every site's function instead of the edits (see probe.go).
+	Probe bool
 }
-
-// algorithm decides reachability for every plan.
-var algorithm = callgraph.RTA
 
 // Build loads the whole program named by opts, computes each main
 // package's call graph and evaluates the rules: the resulting plan lists
 // every match, woven or pruned with the reason, and the edits for the woven
 // ones. The same inputs give the same plan, byte for byte once marshalled.
 func Build(ctx context.Context, opts Options) (*Plan, error) {
+	return build(ctx, opts, nil)
+}
+
+// build is Build, filling st (when not nil) for BuildStats.
+func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
+	start := time.Now()
 	dir, err := filepath.Abs(cmp.Or(opts.Dir, "."))
 	if err != nil {
 		return nil, fmt.Errorf("ssaweave: %w", err)
@@ -53,6 +64,10 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	settings, err := readSettings(env["GOMOD"], opts.Env)
+	if err != nil {
+		return nil, err
+	}
+	choice, err := algorithmChoice(opts, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -71,31 +86,22 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 	if opts.Paths {
 		settings.Paths = true
 	}
-	// full are the call graphs; graphs the same without what the user
-	// excluded, which decide reachability.
-	full := make([]*callgraph.Graph, len(prog.Mains))
-	graphs := make([]*callgraph.Graph, len(prog.Mains))
-	for i, m := range prog.Mains {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if full[i], err = algorithm.Graph(prog.SSA, callgraph.Roots(m)); err != nil {
-			return nil, fmt.Errorf("ssaweave: call graph of %s: %w", m.Pkg.Path(), err)
-		}
-		graphs[i] = full[i]
-		if !exclusions.Empty() {
-			graphs[i] = full[i].Without(func(fn *ssa.Function) bool { return exclusions.Excluded(fn) != "" })
-		}
+	loaded := time.Now()
+	cg, err := computeCallGraphs(ctx, prog.SSA, prog.Mains, choice, exclusions)
+	if err != nil {
+		return nil, err
 	}
+	graphed := time.Now()
 	pl := &planner{
 		pos:     newPositions(dir, env["GOROOT"], env["GOMODCACHE"]),
 		mains:   prog.Mains,
 		tests:   prog.Tests,
-		graphs:  graphs,
-		full:    full,
+		graphs:  cg.graphs,
+		full:    cg.full,
 		matches: matches,
 		spans:   spans,
 		paths:   pathCandidates(prog, settings, exclusions, spans),
+		probe:   probeMap(opts.Probe),
 		gos:     analysis.GoStatements(prog),
 		excl:    exclusions,
 		routes:  settings.Exclude.Routes,
@@ -103,11 +109,16 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 			Notes:     append(notes(unmatched), analysis.SelectorNotes(prog, settings)...),
 			Schema:    SchemaVersion,
 			Tool:      opts.Tool,
-			Algorithm: algorithm.Name(),
+			Algorithm: cg.algorithm,
 			Dir:       dir,
 			Patterns:  append([]string{}, opts.Patterns...),
 		},
 		edits: make(map[string]map[string][]Edit),
 	}
-	return pl.run(analysis.Rules), nil
+	plan := pl.run(analysis.Rules)
+	if st != nil {
+		st.Load, st.CallGraph, st.Plan = loaded.Sub(start), graphed.Sub(loaded), time.Since(graphed)
+		st.count(plan, cg)
+	}
+	return plan, nil
 }

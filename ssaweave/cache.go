@@ -20,7 +20,7 @@ import (
 // cacheKeyVersion changes whenever what goes into a key, or what a plan
 // means for the same key, changes without the Tool string changing (during
 // development, Tool may stay "devel").
-const cacheKeyVersion = "ssaweave plan key 1"
+const cacheKeyVersion = "ssaweave plan key 2"
 
 // listFields are the go list fields the key needs: enough to know every
 // package of the build and which of its files it compiles, without
@@ -114,6 +114,14 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 		return "", err
 	}
 	field("settings", settings.File, string(settings.Data), fmt.Sprint(settings.Paths || opts.Paths))
+	field("probe", fmt.Sprint(opts.Probe))
+	// The requested call-graph algorithm; what auto chooses depends on
+	// the program, which the key covers, and on the threshold.
+	choice, err := algorithmChoice(opts, settings)
+	if err != nil {
+		return "", err
+	}
+	field("callgraph", choice, fmt.Sprint(AutoVTAFunctions))
 
 	modcache := env.vals["GOMODCACHE"]
 	seenGoMod := make(map[string]bool)

@@ -29,6 +29,7 @@ type planner struct {
 	gos     []analysis.GoStmt   // go statements of the main module
 	excl    *analysis.Exclusions
 	routes  []string // excluded routes, for the runtime
+	probe   map[probeKey]probeTarget // soundness builds: the function of each site that can be probed; nil otherwise
 
 	plan      *Plan
 	sites     []sortedSite
@@ -180,13 +181,19 @@ func (p *planner) supportMatch(m analysis.Match) {
 // atMainReturn weaves m, a main function, if its program has telemetry.
 func (p *planner) atMainReturn(m analysis.Match) {
 	i := slices.Index(p.mains, m.Package)
-	if !p.telemetry[i] {
+	if !p.telemetry[i] && p.probe == nil {
 		p.site(m, StatusPruned, "no telemetry is woven into this program", nil)
 		return
 	}
+	// A soundness build probes every program, telemetry or not: the main
+	// package needs its generated file, which this edit gives it.
 	p.hooks[i][m.Rule.HookPackage] = true
 	p.atReturn[i] = m.Hook
-	p.site(m, StatusWoven, "telemetry is woven into this program: flush it when main returns", []string{m.Func.String()})
+	reason := "telemetry is woven into this program: flush it when main returns"
+	if !p.telemetry[i] {
+		reason = "soundness build: the generated file binds the probes"
+	}
+	p.site(m, StatusWoven, reason, []string{m.Func.String()})
 	p.edit(m)
 }
 
@@ -258,7 +265,7 @@ func (p *planner) unreachable(fn *ssa.Function) (reason string, path []string) {
 			}
 		}
 	}
-	return fmt.Sprintf("not reachable from main or init (%s)", algorithm.Name()), nil
+	return fmt.Sprintf("not reachable from main or init (%s)", p.plan.Algorithm), nil
 }
 
 // site records a site for m.
@@ -275,6 +282,7 @@ func (p *planner) site(m analysis.Match, status, reason string, path []string) {
 		Reason:   reason,
 		Path:     path,
 	}})
+	p.noteProbe(m)
 }
 
 // sortedSite is a site with its position split, so that sites sort by line
@@ -389,5 +397,8 @@ func (p *planner) finish() *Plan {
 		pl.Packages = append(pl.Packages, pe)
 	}
 	slices.SortFunc(pl.Packages, func(a, b PackageEdits) int { return cmp.Compare(a.ImportPath, b.ImportPath) })
+	if p.probe != nil {
+		p.applyProbes(pl)
+	}
 	return pl
 }

@@ -109,6 +109,9 @@ type Bind struct {
 	Package string `json:"package"` // import path of the package that declares Var
 	Var     string `json:"var"`     // the hook variable
 	Func    string `json:"func"`    // runtime function assigned: a key of BindTypes
+	// Site is, for BindProbe, the index in Plan.Sites of the site the
+	// probe records.
+	Site int `json:"site,omitempty"`
 }
 
 // BindTypes maps each runtime function a Bind may assign to its type, as
@@ -127,12 +130,15 @@ var BindTypes = map[string]string{
 	// GoContext makes goroutines started until restore is called inherit
 	// the trace context of ctx (a context.Context or *http.Request).
 	BindGoContext: "func(ctx any) (restore func())",
+	// Probe records that the site Bind.Site ran (soundness builds).
+	BindProbe: "func()",
 }
 
 // The runtime functions a Bind may assign.
 const (
 	BindFuncSpan  = "FuncSpan"
 	BindGoContext = "GoContext"
+	BindProbe     = "Probe"
 )
 
 // PackageEdits are the edits for one package.
@@ -219,6 +225,13 @@ const (
 	// duplicated (function literals keep their names, funcN, in stack
 	// traces and profiles) and keeps its line and column.
 	EditGo EditKind = "go"
+
+	// EditProbe declares a package-level variable Hook of type func(),
+	// exported to the linker like EditBefore (a Bind in the program's
+	// main package sets it), and calls it on entry when it is not nil.
+	// Only soundness builds (Options.Probe) use it: it records that the
+	// function ran, and changes nothing else.
+	EditProbe EditKind = "probe"
 )
 
 // OrigPrefix prefixes the name of the function that keeps the original body

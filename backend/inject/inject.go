@@ -85,6 +85,10 @@ func File(m *ssaweave.Main, pkgName, pkgPath, id string) []byte {
 	}
 	b.WriteString("\nfunc init() {\n")
 	for i, bd := range m.Binds {
+		if bd.Func == ssaweave.BindProbe {
+			fmt.Fprintf(&b, "\t%s = func() { %s.Probe(%d) }\n", vars[i], RuntimeAlias, bd.Site)
+			continue
+		}
 		fmt.Fprintf(&b, "\t%s = %s.%s\n", vars[i], RuntimeAlias, bd.Func)
 	}
 	routes := ""

@@ -163,6 +163,7 @@ var kindOrder = map[ssaweave.EditKind]int{
 	ssaweave.EditDeferCall: 3,
 	ssaweave.EditFilter:    4,
 	ssaweave.EditGo:        5,
+	ssaweave.EditProbe:     6,
 }
 
 // target is one edit together with the declaration it applies to.
@@ -247,6 +248,8 @@ func (rw *rewriter) apply(edits []ssaweave.Edit) error {
 			err = rw.span(t.fn, t.edit)
 		case ssaweave.EditGo:
 			err = rw.goStmt(t.fn, t.edit)
+		case ssaweave.EditProbe:
+			err = rw.probe(t.fn, t.edit)
 		}
 		if err != nil {
 			return err

@@ -210,6 +210,7 @@ func ssaweave_atMainReturn() { println("done") }
 	}},
 	{name: "span_run", edits: spanRunEdits, extra: spanRunExtra, want: spanRunWant},
 	{name: "span_refused", edits: []ssaweave.Edit{span("With", "ssaweaveHook_With", "with", "ctx", ssaweave.ParentContext)}},
+	{name: "probe", edits: []ssaweave.Edit{{Kind: ssaweave.EditProbe, Func: "Exit", Hook: "ssaweaveProbe_Exit", Rule: "test.probe"}}},
 	{name: "stale_line", edits: []ssaweave.Edit{at(around("F", "ssaweaveHook_F"), 7)}},
 	{name: "missing_func", edits: []ssaweave.Edit{before("F", "ssaweaveHook_F")}},
 }

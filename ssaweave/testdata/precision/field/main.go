@@ -26,8 +26,10 @@ func (s *server) run(args []string) {
 
 type alerts struct{ send func(error) }
 
+//ssaweave:span
 func logError(err error) { fmt.Fprintln(os.Stderr, err) }
 
+//ssaweave:span
 func remoteError(err error) {
 	resp, e := http.Post("http://localhost:9/errors", "text/plain", strings.NewReader(err.Error()))
 	if e == nil {

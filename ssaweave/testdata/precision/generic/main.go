@@ -1,8 +1,8 @@
 // Command generic calls through generic code: a generic function whose
-// instantiation with an HTTP getter is called (so the client is
-// reachable through the instantiation's name), and a generic map
-// function that calls its function argument, given a pure function while
-// a closure that queries a database exists unused.
+// instantiation with an HTTP client is called, so that the client is
+// reachable through the instantiation, and a generic map function that
+// calls its function argument, given a pure function while a closure that
+// queries a database exists unused.
 package main
 
 import (
@@ -13,7 +13,9 @@ import (
 )
 
 // Getter gets a URL.
-type Getter interface{ Get(url string) (*http.Response, error) }
+type Getter interface {
+	Get(url string) (*http.Response, error)
+}
 
 // fetchAll gets every url with g.
 func fetchAll[G Getter](g G, urls []string) int {
@@ -36,18 +38,28 @@ func mapAll[T, U any](xs []T, f func(T) U) []U {
 	return out
 }
 
+// lookup counts key's rows in a database.
+//
+//ssaweave:span
+func lookup(key string) int {
+	db, err := sql.Open("none", "")
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	var n int
+	db.QueryRow("select n from t where k = ?", key).Scan(&n)
+	return n
+}
+
+// length is key's length.
+//
+//ssaweave:span
+func length(key string) int { return len(key) }
+
 func main() {
 	fmt.Println(fetchAll(http.DefaultClient, os.Args[1:]))
-	lookup := func(key string) int {
-		db, err := sql.Open("none", "")
-		if err != nil {
-			return 0
-		}
-		defer db.Close()
-		var n int
-		db.QueryRow("select n from t where k = ?", key).Scan(&n)
-		return n
-	}
-	fmt.Println("database lookup available:", lookup != nil)
-	fmt.Println(mapAll(os.Args[1:], func(s string) int { return len(s) }))
+	fromDB := func(key string) int { return lookup(key) }
+	fmt.Println("database lookup available:", fromDB != nil)
+	fmt.Println(mapAll(os.Args[1:], func(s string) int { return length(s) }))
 }

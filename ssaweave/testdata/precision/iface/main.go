@@ -15,13 +15,16 @@ import (
 )
 
 // Fetcher gets a document.
-type Fetcher interface{ Fetch(url string) (string, error) }
+type Fetcher interface {
+	Fetch(url string) (string, error)
+}
 
 // Store keeps documents.
 type Store interface{ Put(key, doc string) error }
 
 type httpFetcher struct{ client *http.Client }
 
+//ssaweave:span
 func (f httpFetcher) Fetch(url string) (string, error) {
 	resp, err := f.client.Get(url)
 	if err != nil {
@@ -35,10 +38,12 @@ func (httpFetcher) String() string { return "http fetcher" }
 
 type memFetcher map[string]string
 
+//ssaweave:span
 func (m memFetcher) Fetch(url string) (string, error) { return m[url], nil }
 
 type sqlStore struct{ dsn string }
 
+//ssaweave:span
 func (s sqlStore) Put(key, doc string) error {
 	db, err := sql.Open("none", s.dsn)
 	if err != nil {
@@ -51,6 +56,7 @@ func (s sqlStore) Put(key, doc string) error {
 
 type memStore map[string]string
 
+//ssaweave:span
 func (m memStore) Put(key, doc string) error { m[key] = doc; return nil }
 
 func main() {

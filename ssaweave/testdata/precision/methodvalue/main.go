@@ -12,6 +12,7 @@ import (
 
 type remote struct{ client *http.Client }
 
+//ssaweave:span
 func (r *remote) get(url string) error {
 	resp, err := r.client.Get(url)
 	if err == nil {
@@ -22,6 +23,7 @@ func (r *remote) get(url string) error {
 
 type cache struct{ seen map[string]bool }
 
+//ssaweave:span
 func (c cache) get(url string) error {
 	if !c.seen[url] {
 		return fmt.Errorf("%s: not cached", url)

@@ -15,6 +15,7 @@ import (
 // status fetches its URL when printed.
 type status struct{ url string }
 
+//ssaweave:span
 func (s status) String() string {
 	resp, err := http.Get(s.url)
 	if err != nil {
@@ -37,6 +38,7 @@ type fetchError struct{ url string }
 
 func (e fetchError) Error() string { return "fetch " + e.url }
 
+//ssaweave:span
 func (e fetchError) Retry() error {
 	_, err := http.Head(e.url)
 	return err
@@ -47,6 +49,7 @@ type Pinger interface{ Ping() error }
 
 type httpPinger struct{ url string }
 
+//ssaweave:span
 func (p httpPinger) Ping() error {
 	_, err := http.Head(p.url)
 	return err
