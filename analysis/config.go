@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -42,7 +43,17 @@ type Settings struct {
 	// on a call path from an entry point to a sink (see PathCandidates);
 	// $SSAWEAVE_PATHS=1 and `ssaweave plan -paths` set it too.
 	Paths bool `yaml:"paths"`
+	// CallGraph chooses the call-graph algorithm that decides
+	// reachability: one of CallGraphAlgorithms; "" leaves the choice to
+	// $SSAWEAVE_CALLGRAPH or the default, auto.
+	CallGraph string `yaml:"callgraph"`
+	// CallGraphLine is the line of the callgraph key, for messages.
+	CallGraphLine int `yaml:"-"`
 }
+
+// CallGraphAlgorithms are the values of the callgraph setting: RTA, VTA,
+// or whichever of the two the program's size makes affordable.
+var CallGraphAlgorithms = []string{"rta", "vta", "auto"}
 
 // SpanSelector selects functions by package, receiver and name.
 type SpanSelector struct {
@@ -158,6 +169,10 @@ func ParseSettings(file string, data []byte) (*Settings, error) {
 			}
 		}
 	}
+	s.CallGraphLine = scalarLine(&doc, "callgraph")
+	if s.CallGraph != "" && !slices.Contains(CallGraphAlgorithms, s.CallGraph) {
+		return nil, fmt.Errorf("%s:%d: callgraph: %q is not a call-graph algorithm: use rta, vta or auto", file, s.CallGraphLine, s.CallGraph)
+	}
 	s.Exclude.PackageLines = lines["exclude.packages"]
 	s.Exclude.RouteLines = lines["exclude.routes"]
 	for i, r := range s.Exclude.Routes {
@@ -228,6 +243,20 @@ func nodeLines(doc *yaml.Node) map[string][]int {
 	}
 	walk(doc.Content[0], "")
 	return out
+}
+
+// scalarLine returns the line of the top-level key in doc, or 0.
+func scalarLine(doc *yaml.Node, key string) int {
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return 0
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line
+		}
+	}
+	return 0
 }
 
 // checkRoute reports whether net/http accepts r as a ServeMux pattern, by

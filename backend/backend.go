@@ -44,15 +44,16 @@ var HookPackages []string
 // Prepared is a plan together with the build inputs made for it.
 type Prepared struct {
 	Plan     *ssaweave.Plan
-	Dir      string // where the go command runs
-	ModFile  string // private go.mod adding the runtime module
-	Lang     string // toolexec.EnvLang value, or ""
-	ModCache string // GOMODCACHE
+	Dir      string      // where the go command runs
+	Setup    rtsrc.Setup // private go.mod or go.work adding the runtime module
+	Mod      string      // -mod value the woven build must use instead of the user's, or ""
+	ModCache string      // GOMODCACHE
+	Notes    []string    // what the woven build does differently from the plain one, for the user
 }
 
 // Prepare plans the packages of a go command line the way the wrapper
-// builds them: with the private go.mod, so that the plan sees exactly the
-// module graph that will be built.
+// builds them: with the private go.mod (or go.work), so that the plan sees
+// exactly the module graph that will be built.
 func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepared, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -63,23 +64,29 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 	if userModfile != "" && !filepath.IsAbs(userModfile) {
 		userModfile = filepath.Join(dir, userModfile)
 	}
-	modfile, lang, err := rtsrc.ModFile(ctx, dir, env, userModfile, HookPackages)
+	setup, err := rtsrc.Prepare(ctx, dir, env, userModfile, HookPackages)
 	if err != nil {
 		return nil, err
 	}
+	p := &Prepared{Dir: dir, Setup: setup}
+	p.Mod, p.Notes = modMode(inv, env, setup)
 	var flags []string
 	for _, f := range inv.LoadFlags() {
-		if !strings.HasPrefix(f, "-modfile=") {
-			flags = append(flags, f)
+		if strings.HasPrefix(f, "-modfile=") || (p.Mod != "" && strings.HasPrefix(f, "-mod=")) {
+			continue
 		}
+		flags = append(flags, f)
 	}
-	flags = append(flags, "-modfile="+modfile)
+	flags = append(flags, setup.Flags()...)
+	if p.Mod != "" {
+		flags = append(flags, "-mod="+p.Mod)
+	}
 	patterns := inv.Packages
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
-	plan, err := Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: env, Tool: version.Tool(), Tests: inv.Sub == "test",
-		Probe: lookupEnv(env, ssaweave.EnvProbe) == "1"})
+	planEnv := append(slices.Clone(env), setup.Env()...)
+	p.Plan, err = Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: planEnv, Tool: version.Tool(), Tests: inv.Sub == "test"})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +94,43 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Plan: plan, Dir: dir, ModFile: modfile, Lang: lang, ModCache: strings.TrimSpace(string(modcache))}, nil
+	p.ModCache = strings.TrimSpace(string(modcache))
+	return p, nil
+}
+
+// modMode returns the -mod value the woven build must use in place of the
+// user's ("" to keep the user's), and a note saying why.
+//
+// vendor/modules.txt cannot list the runtime module, and the go command
+// reads it directly from disk (no -overlay reaches it), so a woven build
+// cannot use vendor/: it builds against the private go.mod with -mod=mod,
+// taking modules from the module cache (downloading them once, like the
+// runtime's), which is what vendor/ holds unless it was edited by hand. A
+// workspace's private go.work lives elsewhere than its vendor/, so there
+// the go command's default (readonly) applies; -mod=mod is refused in
+// workspace mode.
+func modMode(inv *gocmd.Invocation, env []string, s rtsrc.Setup) (string, []string) {
+	user, set := inv.Lookup("mod")
+	if !set {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, "GOFLAGS="); ok {
+				for _, f := range strings.Fields(v) {
+					if m, ok := strings.CutPrefix(strings.TrimLeft(f, "-"), "mod="); ok {
+						user, set = m, true
+					}
+				}
+			}
+		}
+	}
+	vendor := user == "vendor" || (!set && s.Vendor)
+	if !vendor {
+		return "", nil
+	}
+	note := "ssaweave: vendor/ cannot hold the ssaweave runtime module, so this woven build takes modules from the module cache instead of vendor/ (same versions; the first build downloads them); SSAWEAVE_DISABLE=1 builds plainly from vendor/"
+	if s.Work != "" {
+		return "readonly", []string{note}
+	}
+	return "mod", []string{note}
 }
 
 // Go runs `go args...` woven. It returns the exit code.
@@ -121,6 +164,9 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ssaweave: nothing to weave (no instrumented API is reachable from main); building plainly")
 		return runGo(ctx, args, env)
 	}
+	for _, n := range p.Notes {
+		fmt.Fprintln(stderr, n)
+	}
 	newArgs, newEnv, err := p.buildArgs(args, inv, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
@@ -152,11 +198,18 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 	if err != nil {
 		return nil, nil, err
 	}
-	newArgs := gocmd.InsertFlags(gocmd.WithoutFlags(args, "modfile", "overlay"),
-		append([]string{"-modfile=" + p.ModFile, "-overlay=" + overlay, "-toolexec=" + gocmd.Quote(self) + " toolexec"}, keyFlags...)...)
+	drop := []string{"modfile", "overlay"}
+	flags := p.Setup.Flags()
+	if p.Mod != "" {
+		drop = append(drop, "mod")
+		flags = append(flags, "-mod="+p.Mod)
+	}
+	flags = append(flags, "-overlay="+overlay, "-toolexec="+gocmd.Quote(self)+" toolexec")
+	newArgs := gocmd.InsertFlags(gocmd.WithoutFlags(args, drop...), append(flags, keyFlags...)...)
 	newEnv := append(slices.Clone(env), toolexec.EnvPlan+"="+planPath, toolexec.EnvMode+"="+toolexec.ModeWrapper)
-	if p.Lang != "" {
-		newEnv = append(newEnv, toolexec.EnvLang+"="+p.Lang)
+	newEnv = append(newEnv, p.Setup.Env()...)
+	if p.Setup.Lang != "" {
+		newEnv = append(newEnv, toolexec.EnvLang+"="+p.Setup.Lang)
 	}
 	return newArgs, newEnv, nil
 }

@@ -2,9 +2,10 @@
 // one witness call chain to each.
 //
 // An [Algorithm] is the seam: it builds a [Graph] from an SSA program and
-// its roots. [RTA] (Rapid Type Analysis) is the first; a more precise one
-// (VTA) can be added behind the same interface, and plans record which
-// one decided. Roots are a main package's main function and its package
+// its roots. [RTA] (Rapid Type Analysis) is fast; [VTA] (Variable Type
+// Analysis) refines RTA's graph where it can follow the values a call
+// uses, at about three times the cost ([StageRTA] lets a caller look at
+// RTA's graph before paying for VTA). Plans record which one decided. Roots are a main package's main function and its package
 // initializer, which in SSA chains to the initializers of every
 // dependency ([Roots]).
 //
@@ -15,6 +16,8 @@ package callgraph
 
 import (
 	"cmp"
+	"iter"
+	"maps"
 	"slices"
 
 	xcallgraph "golang.org/x/tools/go/callgraph"
@@ -23,7 +26,7 @@ import (
 
 // Algorithm builds a call graph.
 type Algorithm interface {
-	// Name identifies the algorithm in plans ("rta").
+	// Name identifies the algorithm in plans ("rta", "vta").
 	Name() string
 	// Graph computes the call graph of prog from roots, which must all
 	// belong to prog, main functions first.
@@ -84,6 +87,12 @@ func (g *Graph) Roots() []*ssa.Function { return g.roots }
 // CallGraph returns the underlying call graph, for algorithms that refine
 // another's result (VTA starts from a coarser graph).
 func (g *Graph) CallGraph() *xcallgraph.Graph { return g.cg }
+
+// Len returns how many functions are reachable in g.
+func (g *Graph) Len() int { return len(g.parent) }
+
+// All returns the functions reachable in g, in no particular order.
+func (g *Graph) All() iter.Seq[*ssa.Function] { return maps.Keys(g.parent) }
 
 // Reachable reports whether fn may run in the program.
 func (g *Graph) Reachable(fn *ssa.Function) bool {

@@ -1,6 +1,7 @@
 package callgraph
 
 import (
+	"errors"
 	"go/types"
 	"slices"
 
@@ -12,7 +13,27 @@ import (
 )
 
 // VTA is Variable Type Analysis (golang.org/x/tools/go/callgraph/vta)
-// refining RTA.
+// refining RTA. RTA resolves a call of an interface method to every type
+// the program converts to that interface, and a call of a function value
+// to every function whose value the program takes with that signature;
+// VTA keeps only the types and functions that can flow, through
+// assignments, fields, parameters and results, to the value called. An
+// implementation that the program prints but never stores where the call
+// reads it, or a callback kept in a field that call never reads, is not a
+// callee there.
+//
+// VTA starts from RTA's graph and only removes its edges, except where
+// hidden.go says: values VTA's propagation cannot see (unsafe memory,
+// bodyless functions, reflection) get RTA's answer, and functions handed
+// to bodyless functions, which the runtime may call later, become callees
+// of the function that hands them over. RTA's reflection edges are kept.
+// The corners that remain unsound, for RTA as well, are reflection
+// writing into struct fields and globals, functions called from assembly
+// or C (cgo callbacks, //go:linkname from the runtime) and plugins.
+//
+// It needs a program built with ssa.InstantiateGenerics, and costs about
+// three times RTA's time. The result is deterministic: VTA computes sets,
+// and Graph's searches sort callees.
 var VTA Algorithm = vtaAlgorithm{}
 
 type vtaAlgorithm struct{}
@@ -20,13 +41,44 @@ type vtaAlgorithm struct{}
 func (vtaAlgorithm) Name() string { return "vta" }
 
 func (a vtaAlgorithm) Graph(prog *ssa.Program, roots []*ssa.Function) (*Graph, error) {
-	rg, res, err := analyzeRTA(prog, roots)
+	s, err := StageRTA(prog, roots)
 	if err != nil {
 		return nil, err
 	}
+	return s.VTA()
+}
+
+// Staged is RTA's result for one program, kept so that VTA can refine it
+// without computing RTA again: a caller can look at the RTA graph (its
+// size, say) before deciding whether VTA is worth its cost.
+type Staged struct {
+	graph *Graph
+	res   *rta.Result
+}
+
+// StageRTA computes RTA for the program rooted at roots (see
+// Algorithm.Graph).
+func StageRTA(prog *ssa.Program, roots []*ssa.Function) (*Staged, error) {
+	g, res, err := analyzeRTA(prog, roots)
+	if err != nil {
+		return nil, err
+	}
+	return &Staged{graph: g, res: res}, nil
+}
+
+// RTA returns RTA's graph.
+func (s *Staged) RTA() *Graph { return s.graph }
+
+// VTA returns VTA's graph.
+func (s *Staged) VTA() (*Graph, error) {
+	if s.res == nil || s.graph == nil {
+		return nil, errors.New("callgraph: vta: no RTA result to refine")
+	}
+	rg, res := s.graph, s.res
+	roots := rg.Roots()
+	prog := roots[0].Prog
 	h := findHidden(rg, res.CallGraph)
-	initial := seedGraph(prog, res, h.seeds)
-	cg := vta.CallGraph(h.funcs, initial)
+	cg := vta.CallGraph(h.funcs, seedGraph(prog, res, h.seeds))
 
 	// RTA's Site-less edges are its reflection edges; VTA builds edges
 	// from call instructions alone and would drop them.
@@ -58,37 +110,16 @@ func (a vtaAlgorithm) Graph(prog *ssa.Program, roots []*ssa.Function) (*Graph, e
 			}
 		}
 	}
-	g := NewGraph(a.Name(), roots, cg)
-	if debugHook {
-		edges := 0
-		for _, n := range initial.Nodes {
-			edges += len(n.Out)
-		}
-		onlyV, onlyR := 0, 0
-		for fn := range g.parent {
-			if !rg.Reachable(fn) {
-				onlyV++
-			}
-		}
-		for fn := range rg.parent {
-			if !g.Reachable(fn) {
-				onlyR++
-			}
-		}
-		println("funcs", len(h.funcs), "seeds", len(h.seeds), "initial edges", edges, "fallback", len(h.fallback), "escapes", len(h.escapes), "onlyVTA", onlyV, "onlyRTA", onlyR)
-	}
-	return g, nil
+	return NewGraph(VTA.Name(), roots, cg), nil
 }
-
-var debugHook bool
 
 // seedGraph returns RTA's call graph with, at each seed, one more callee
 // per runtime type that the seeded result's interface admits: a function
 // without a body whose result, at the seed's index, has that type. VTA
-// takes the initial graph's callees as the flows into a call's result, so
-// each such type flows from the seeded call on; these callees never
-// appear in VTA's result, which keeps only callees its propagation
-// resolves, and a call with a static callee keeps that callee alone.
+// takes the initial graph's callees of a call as the flows into its
+// results, so each such type flows on from the seeded call. These callees
+// never appear in VTA's result: it keeps only the callees its propagation
+// resolves, and the static callee of a static call.
 func seedGraph(prog *ssa.Program, res *rta.Result, seeds []seed) *xcallgraph.Graph {
 	if len(seeds) == 0 {
 		return res.CallGraph
@@ -106,10 +137,10 @@ func seedGraph(prog *ssa.Program, res *rta.Result, seeds []seed) *xcallgraph.Gra
 		if ts, ok := implementers.At(iface).([]types.Type); ok {
 			return ts
 		}
-		it := iface.Underlying().(*types.Interface)
+		it, _ := iface.Underlying().(*types.Interface)
 		ts := []types.Type{}
 		for _, t := range concrete {
-			if types.Implements(t, it) {
+			if it != nil && types.Implements(t, it) {
 				ts = append(ts, t)
 			}
 		}
@@ -138,11 +169,14 @@ func seedGraph(prog *ssa.Program, res *rta.Result, seeds []seed) *xcallgraph.Gra
 			}
 		}
 		sig := types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(vars...), false)
-		n := &xcallgraph.Node{Func: &ssa.Function{Signature: sig, Prog: prog, Synthetic: "ssaweave: source of hidden values"}}
+		n := &xcallgraph.Node{Func: &ssa.Function{Signature: sig, Prog: prog, Synthetic: "ssaweave: source of values hidden from VTA"}}
 		fakes[k] = n
 		return n
 	}
 
+	// A copy of the graph that shares every node except the callers of
+	// seeds, which get copies with the extra edges: RTA's graph itself is
+	// left as it was.
 	g := &xcallgraph.Graph{Root: res.CallGraph.Root, Nodes: make(map[*ssa.Function]*xcallgraph.Node, len(res.CallGraph.Nodes))}
 	for fn, n := range res.CallGraph.Nodes {
 		g.Nodes[fn] = n
@@ -151,12 +185,12 @@ func seedGraph(prog *ssa.Program, res *rta.Result, seeds []seed) *xcallgraph.Gra
 	for _, s := range seeds {
 		caller := s.site.Parent()
 		n := g.Nodes[caller]
-		if n == nil {
-			n = &xcallgraph.Node{Func: caller}
-			g.Nodes[caller] = n
-			copied[caller] = true
-		} else if !copied[caller] {
-			n = &xcallgraph.Node{Func: caller, ID: n.ID, In: n.In, Out: slices.Clone(n.Out)}
+		if !copied[caller] {
+			c := &xcallgraph.Node{Func: caller}
+			if n != nil {
+				c.ID, c.In, c.Out = n.ID, n.In, slices.Clone(n.Out)
+			}
+			n = c
 			g.Nodes[caller] = n
 			copied[caller] = true
 		}

@@ -6,5 +6,3 @@ import (
 )
 
 func ssautilAll(prog *ssa.Program) map[*ssa.Function]bool { return ssautil.AllFunctions(prog) }
-
-

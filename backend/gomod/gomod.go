@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	goversion "go/version"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,8 +27,15 @@ import (
 
 // Module describes the user's main module as the go command sees it.
 type Module struct {
-	GoMod string // absolute path of the go.mod in use (the -modfile, if any)
+	GoMod string // absolute path of the go.mod in use (the -modfile, if any); "" in a workspace outside every module
 	Root  string // module root directory
+	// Work is the go.work file in use, or "": a workspace has no single
+	// go.mod to replace, and -modfile is refused there.
+	Work string
+	// Vendor reports whether the module (or workspace) root has a
+	// vendor/modules.txt, which makes the go command build from vendor/
+	// by default (go 1.14 and later).
+	Vendor bool
 }
 
 // Find asks the go command, in dir with env, which go.mod is in use.
@@ -46,7 +54,14 @@ func Find(ctx context.Context, dir string, env []string, modfileFlag string) (Mo
 		gowork = strings.TrimSpace(lines[1])
 	}
 	if gowork != "" && gowork != "off" {
-		return Module{}, fmt.Errorf("ssaweave: %s is a go.work workspace, which ssaweave does not support yet; build with GOWORK=off, or with plain go (SSAWEAVE_DISABLE=1)", gowork)
+		if modfileFlag != "" {
+			return Module{}, fmt.Errorf("ssaweave: -modfile cannot be used in the go.work workspace %s (the go command refuses it too); build with GOWORK=off", gowork)
+		}
+		m := Module{Work: gowork, Root: filepath.Dir(gowork), Vendor: hasVendor(filepath.Dir(gowork))}
+		if gomod != os.DevNull {
+			m.GoMod = gomod
+		}
+		return m, nil
 	}
 	if gomod == "" || gomod == os.DevNull {
 		return Module{}, fmt.Errorf("ssaweave: %s is not inside a Go module (no go.mod): ssaweave weaves module builds; run `go mod init` first", dir)
@@ -58,7 +73,13 @@ func Find(ctx context.Context, dir string, env []string, modfileFlag string) (Mo
 			gomod = filepath.Join(dir, gomod)
 		}
 	}
-	return Module{GoMod: gomod, Root: root}, nil
+	return Module{GoMod: gomod, Root: root, Vendor: hasVendor(root)}, nil
+}
+
+// hasVendor reports whether root/vendor/modules.txt exists.
+func hasVendor(root string) bool {
+	_, err := os.Stat(filepath.Join(root, "vendor", "modules.txt"))
+	return err == nil
 }
 
 // Require names a module to add, replaced by a local directory.
@@ -248,4 +269,133 @@ func LangVersion(mod Module) (modPath, goVersion string, err error) {
 		return "", "", nil
 	}
 	return f.Module.Mod.Path, f.Go.Version, nil
+}
+
+// MergeWork is Merge for a go.work workspace (mod.Work set): it writes
+// (once per content) a private go.work that is the user's, with relative
+// directories made absolute, plus a `use` of the runtime module's
+// directory, and checks that pkgs build in it. It returns the path of the
+// generated go.work, for GOWORK.
+//
+// A workspace module needs no requirement to import another workspace
+// module's packages, and each module's go.sum (the runtime's included)
+// provides its checksums, so nothing is resolved or downloaded beyond what
+// the build needs. The go command requires a go.work to declare a go
+// version at least every module's: when the runtime's is newer than the
+// user's, the private go.work raises it and pins the default GODEBUG
+// settings, which a workspace takes from its go.work, back to the user's
+// version. Each module keeps its own language version.
+func MergeWork(ctx context.Context, mod Module, env []string, req Require, pkgs []string) (string, error) {
+	data, err := os.ReadFile(mod.Work)
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	sum, _ := os.ReadFile(mod.Work + ".sum")
+	f, err := modfile.ParseWork(mod.Work, data, nil)
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	root := filepath.Dir(mod.Work)
+	var uses []*modfile.Use
+	for _, u := range f.Use {
+		path := u.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(root, path)
+		}
+		uses = append(uses, &modfile.Use{Path: path, ModulePath: u.ModulePath})
+	}
+	f.SetUse(append(uses, &modfile.Use{Path: req.Dir, ModulePath: req.Path}))
+	for _, r := range f.Replace {
+		if modfile.IsDirectoryPath(r.New.Path) && !filepath.IsAbs(r.New.Path) {
+			if err := f.AddReplace(r.Old.Path, r.Old.Version, filepath.Join(root, r.New.Path), ""); err != nil {
+				return "", fmt.Errorf("ssaweave: %s: %v", mod.Work, err)
+			}
+		}
+	}
+	rtGo, err := goVersionOf(filepath.Join(req.Dir, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	if f.Go == nil || goversion.Compare("go"+f.Go.Version, "go"+rtGo) < 0 {
+		if f.Go != nil && !hasDefaultGodebug(f.Godebug) {
+			if err := f.AddGodebug("default", "go"+f.Go.Version); err != nil {
+				return "", fmt.Errorf("ssaweave: %v", err)
+			}
+		}
+		if err := f.AddGoStmt(rtGo); err != nil {
+			return "", fmt.Errorf("ssaweave: %v", err)
+		}
+	}
+	f.Cleanup()
+	out := modfile.Format(f.Syntax)
+
+	key := cache.Hash([]byte(version.Identity()), out, sum, []byte(strings.Join(pkgs, "\n")), []byte(root))
+	dirs, err := cache.Sub("work")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(dirs, key)
+	gowork := filepath.Join(dir, "go.work")
+	done := filepath.Join(dir, "complete")
+	if _, err := os.Stat(done); err == nil {
+		return gowork, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	unlock, err := cache.Lock(dir + ".lock")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(done); err == nil {
+		return gowork, nil
+	}
+	if err := cache.WriteFileAtomic(gowork, out, 0o600); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	if len(sum) > 0 {
+		if err := cache.WriteFileAtomic(gowork+".sum", sum, 0o600); err != nil {
+			return "", fmt.Errorf("ssaweave: %v", err)
+		}
+	}
+	// Check that the hooks resolve in the workspace, so that a problem is
+	// reported here, once, rather than by the build.
+	args := append([]string{"list", "-deps", "-f", "{{if .Error}}{{.Error}}{{end}}"}, pkgs...)
+	listed, err := gotool.Output(ctx, root, append(gocmd.WithoutGoflags(env, "mod", "modfile", "toolexec"), "GOWORK="+gowork), args...)
+	if err == nil && len(bytes.TrimSpace(listed)) > 0 {
+		err = fmt.Errorf("%s", bytes.TrimSpace(listed))
+	}
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: adding the runtime module to the workspace %s failed: go %s (GOWORK=%s): %v\nThe module proxy must be reachable the first time (GOPROXY); later builds work offline", mod.Work, strings.Join(args, " "), gowork, err)
+	}
+	if err := cache.WriteFileAtomic(done, nil, 0o600); err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	return gowork, nil
+}
+
+// goVersionOf returns the go directive of the go.mod at path.
+func goVersionOf(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	f, err := modfile.ParseLax(path, data, nil)
+	if err != nil {
+		return "", fmt.Errorf("ssaweave: %v", err)
+	}
+	if f.Go == nil {
+		return "", fmt.Errorf("ssaweave: %s has no go directive", path)
+	}
+	return f.Go.Version, nil
+}
+
+func hasDefaultGodebug(gs []*modfile.Godebug) bool {
+	for _, g := range gs {
+		if g.Key == "default" {
+			return true
+		}
+	}
+	return false
 }

@@ -96,36 +96,76 @@ func Files() []string {
 	return names
 }
 
-// ModFile returns a private go.mod (for the go command's -modfile) that is
-// the user's module, found from dir, plus this runtime module, completed
-// for building pkgs. modfileFlag is the user's own -modfile, if any.
-//
-// lang is "modulepath=goversion" when the private go.mod had to raise the
-// user's go directive (the runtime's requirements need a newer one), and ""
-// otherwise; see toolexec.EnvLang.
-func ModFile(ctx context.Context, dir string, env []string, modfileFlag string, pkgs []string) (path, lang string, err error) {
+// Setup is how a woven build adds the runtime module to the user's
+// module graph.
+type Setup struct {
+	// ModFile is a private go.mod (for the go command's -modfile): the
+	// user's plus this runtime module, completed for building the hook
+	// packages. "" in a go.work workspace, where -modfile is refused.
+	ModFile string
+	// Work is a private go.work (for GOWORK) in a workspace: the user's
+	// plus a `use` of the runtime module. "" outside a workspace.
+	Work string
+	// Lang is "modulepath=goversion" when the private go.mod had to raise
+	// the user's go directive (the runtime's requirements need a newer
+	// one), and "" otherwise; see toolexec.EnvLang. A workspace keeps
+	// every module's own go.mod, and so its language version.
+	Lang string
+	// Vendor reports that the user's module or workspace has a vendor
+	// directory, which lacks the runtime module (see backend).
+	Vendor bool
+}
+
+// Flags returns the go command flags that select the runtime's module
+// graph.
+func (s Setup) Flags() []string {
+	if s.ModFile == "" {
+		return nil
+	}
+	return []string{"-modfile=" + s.ModFile}
+}
+
+// Env returns the environment settings that select the runtime's module
+// graph.
+func (s Setup) Env() []string {
+	if s.Work == "" {
+		return nil
+	}
+	return []string{"GOWORK=" + s.Work}
+}
+
+// Prepare makes the private go.mod (or, in a workspace, go.work) for the
+// user's module found from dir, completed for building pkgs. modfileFlag
+// is the user's own -modfile, if any.
+func Prepare(ctx context.Context, dir string, env []string, modfileFlag string, pkgs []string) (Setup, error) {
 	rtDir, err := Extract()
 	if err != nil {
-		return "", "", err
+		return Setup{}, err
 	}
 	mod, err := gomod.Find(ctx, dir, env, modfileFlag)
 	if err != nil {
-		return "", "", err
+		return Setup{}, err
 	}
-	path, err = gomod.Merge(ctx, mod, env, gomod.Require{Path: ModulePath, Version: PseudoVersion, Dir: rtDir, GoSum: GoSum()}, pkgs)
+	req := gomod.Require{Path: ModulePath, Version: PseudoVersion, Dir: rtDir, GoSum: GoSum()}
+	if mod.Work != "" {
+		work, err := gomod.MergeWork(ctx, mod, env, req, pkgs)
+		return Setup{Work: work, Vendor: mod.Vendor}, err
+	}
+	path, err := gomod.Merge(ctx, mod, env, req, pkgs)
 	if err != nil {
-		return "", "", err
+		return Setup{}, err
 	}
+	s := Setup{ModFile: path, Vendor: mod.Vendor}
 	modPath, userGo, err := gomod.LangVersion(mod)
 	if err != nil {
-		return "", "", err
+		return Setup{}, err
 	}
 	_, genGo, err := gomod.LangVersion(gomod.Module{GoMod: path})
 	if err != nil {
-		return "", "", err
+		return Setup{}, err
 	}
 	if userGo != "" && genGo != "" && userGo != genGo {
-		lang = modPath + "=" + userGo
+		s.Lang = modPath + "=" + userGo
 	}
-	return path, lang, nil
+	return s, nil
 }

@@ -85,6 +85,7 @@ func discover(ctx context.Context) (*session, error) {
 		BuildFlags: inv.LoadFlags(),
 		Env:        proc.env,
 		Tool:       version.Tool(),
+		Tests:      inv.Sub == "test",
 	})
 	if err != nil {
 		return nil, err
@@ -155,7 +156,7 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 	ctx := context.Background()
 	env := gocmd.WithoutGoflags(os.Environ(), "mod", "modfile", "toolexec")
 	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TOOLEXEC_IMPORTPATH=") })
-	modfile, _, err := rtsrc.ModFile(ctx, s.Dir, env, s.ModFlag, pkgs)
+	setup, err := rtsrc.Prepare(ctx, s.Dir, env, s.ModFlag, pkgs)
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +164,13 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"list", "-deps", "-export", "-json=ImportPath,Export,Error", "-modfile=" + modfile,
-		"-toolexec=" + gocmd.Quote(self) + " toolexec"}
+	args := append([]string{"list", "-deps", "-export", "-json=ImportPath,Export,Error"}, setup.Flags()...)
+	if setup.Vendor && setup.Work == "" {
+		// vendor/ lacks the runtime module (see backend.modMode).
+		args = append(args, "-mod=mod")
+	}
+	args = append(args, "-toolexec="+gocmd.Quote(self)+" toolexec")
+	env = append(env, setup.Env()...)
 	for _, f := range s.Flags {
 		// -a would rebuild everything again; -modfile is replaced.
 		if f == "-a" || strings.HasPrefix(f, "-modfile=") || strings.HasPrefix(f, "-mod=") {

@@ -272,7 +272,7 @@ func (b *backend) compile(args []string) ([]string, error) {
 			if j < 0 && covered(args, fe.File) >= 0 {
 				// The cover tool already got the rewritten file (see
 				// cover); the compiler gets its instrumented copy.
-				path, err := rewriteFile(fe, workDir)
+				path, err := rewriteFile(fe, fe.File, workDir)
 				if err != nil {
 					return nil, err
 				}
@@ -285,7 +285,7 @@ func (b *backend) compile(args []string) ([]string, error) {
 			if j < 0 {
 				return nil, fmt.Errorf("%s:%d: rule %s: the plan edits this file of package %s, but the compiler was not given it (was the plan made for other build tags or GOOS/GOARCH? rerun `ssaweave plan` with the same flags)", fe.File, fe.Edits[0].Line, fe.Edits[0].Rule, ip)
 			}
-			path, err := rewriteFile(fe, workDir)
+			path, err := rewriteFile(fe, absPath(args[j], cwd), workDir)
 			if err != nil {
 				return nil, err
 			}
@@ -333,15 +333,16 @@ func (b *backend) compile(args []string) ([]string, error) {
 	return args, nil
 }
 
-// rewriteFile applies the edits of one file and stores the result in the
-// cache (dir), under a name that depends only on its content. It returns
-// the path of the rewritten file.
-func rewriteFile(fe ssaweave.FileEdits, dir string) (string, error) {
-	src, err := os.ReadFile(fe.File)
+// rewriteFile applies the edits of one file, whose source is at src (the
+// file itself, or the user's -overlay replacement), and stores the result
+// in the cache (dir), under a name that depends only on its content. It
+// returns the path of the rewritten file.
+func rewriteFile(fe ssaweave.FileEdits, src, dir string) (string, error) {
+	data, err := os.ReadFile(src)
 	if err != nil {
 		return "", err
 	}
-	out, err := rewrite.File(fe.File, src, fe.Edits)
+	out, err := rewrite.File(fe.File, data, fe.Edits)
 	if err != nil {
 		return "", err
 	}
@@ -370,7 +371,7 @@ func (b *backend) cover(args []string) ([]string, error) {
 			if absPath(args[k], cwd) != fe.File {
 				continue
 			}
-			path, err := rewriteFile(fe, workDir)
+			path, err := rewriteFile(fe, absPath(args[k], cwd), workDir)
 			if err != nil {
 				return nil, err
 			}
@@ -512,7 +513,7 @@ func extendImportcfg(path string, exports map[string]string, pkgs []string) (str
 				// in another context); the content ID is what the linker
 				// and the export data depend on.
 				if contentID(curID) != contentID(expID) {
-					return "", fmt.Errorf("the program and the ssaweave runtime were built with different versions of %s (program: build ID %s, runtime: %s): align the program's go.mod with the runtime's requirements, or build with `ssaweave go build`, which resolves one module graph for both", p, curID, expID)
+					return "", fmt.Errorf("the program and the ssaweave runtime were built with different versions of %s or of a module it depends on (program: build ID %s, runtime: %s): align the program's go.mod with the runtime's requirements (go list -m all in both shows which), or build with `ssaweave go build`, which resolves one module graph for both", p, curID, expID)
 				}
 			}
 			continue

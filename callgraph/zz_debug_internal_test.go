@@ -1,3 +1,0 @@
-package callgraph
-
-func init() { debugHook = true }
