@@ -86,7 +86,7 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 		patterns = []string{"."}
 	}
 	planEnv := append(slices.Clone(env), setup.Env()...)
-	p.Plan, err = Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: planEnv, Tool: version.Tool(), Tests: inv.Sub == "test"})
+	p.Plan, err = Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: planEnv, Tool: version.Tool(), Tests: inv.Sub == "test", Probe: lookupEnv(planEnv, ssaweave.EnvProbe) == "1"})
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +156,10 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 		// No package has test files: go test builds no test binary.
 		return runGo(ctx, args, env)
 	}
+	var loadErr *analysis.LoadError
+	if errors.As(err, &loadErr) {
+		return compileCheck(ctx, inv, env, err, stderr)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
 		return 1
@@ -206,7 +210,7 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 	}
 	flags = append(flags, "-overlay="+overlay, "-toolexec="+gocmd.Quote(self)+" toolexec")
 	newArgs := gocmd.InsertFlags(gocmd.WithoutFlags(args, drop...), append(flags, keyFlags...)...)
-	newEnv := append(slices.Clone(env), toolexec.EnvPlan+"="+planPath, toolexec.EnvMode+"="+toolexec.ModeWrapper)
+	newEnv := append(slices.Clone(env), toolexec.EnvPlan+"="+planPath, toolexec.EnvMode+"="+toolexec.ModeWrapper, toolexec.EnvOverlay+"="+overlay)
 	newEnv = append(newEnv, p.Setup.Env()...)
 	if p.Setup.Lang != "" {
 		newEnv = append(newEnv, toolexec.EnvLang+"="+p.Setup.Lang)
@@ -291,6 +295,47 @@ func (p *Prepared) overlay(userOverlay string) (string, []string, error) {
 	}
 	path, err := cache.WriteContent(gen, "overlay.json", data)
 	return path, keyed, err
+}
+
+// compileCheck handles a program that ssaweave could not load: usually
+// code that does not compile. The go command then compiles the packages
+// plainly, writing nothing (go build -o /dev/null, go test -c into a
+// temporary directory), so that the user sees the compiler's own errors,
+// as plain go prints them; its exit code is returned. Should the plain
+// compile succeed, the analysis failed on a program that compiles: that is
+// reported, with loadErr, as a failure, since a build must not come out
+// unwoven without saying so.
+func compileCheck(ctx context.Context, inv *gocmd.Invocation, env []string, loadErr error, stderr io.Writer) int {
+	var args []string
+	if inv.Dir != "" {
+		args = append(args, "-C", inv.Dir)
+	}
+	skip := map[string]bool{"o": true, "exec": true, "c": true, "json": true, "toolexec": true}
+	var out string
+	if inv.Sub == "test" {
+		tmp, err := os.MkdirTemp("", "ssaweave-check-")
+		if err != nil {
+			fmt.Fprintf(stderr, "ssaweave: %v\n", err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
+		out = tmp + string(filepath.Separator)
+		args = append(args, "test", "-c")
+	} else {
+		out = os.DevNull
+		args = append(args, "build")
+	}
+	for _, f := range inv.Flags {
+		if !skip[f.Name] {
+			args = append(args, f.String())
+		}
+	}
+	args = append(append(args, "-o", out), inv.Packages...)
+	if code := runGo(ctx, args, env); code != 0 {
+		return code
+	}
+	fmt.Fprintf(stderr, "ssaweave: %v\nssaweave: the go command compiles these packages, but ssaweave cannot analyse them (please report this); nothing was built. SSAWEAVE_DISABLE=1 builds plainly meanwhile.\n", strings.TrimPrefix(loadErr.Error(), "ssaweave: "))
+	return 1
 }
 
 // onlyTestFiles reports whether every file pe edits is a _test.go file.

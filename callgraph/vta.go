@@ -2,8 +2,14 @@ package callgraph
 
 import (
 	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"go/types"
+	"maps"
 	"slices"
+	"sync"
 
 	xcallgraph "golang.org/x/tools/go/callgraph"
 	"golang.org/x/tools/go/callgraph/rta"
@@ -27,13 +33,14 @@ import (
 // bodyless functions, reflection) get RTA's answer, and functions handed
 // to bodyless functions, which the runtime may call later, become callees
 // of the function that hands them over. RTA's reflection edges are kept.
-// The corners that remain unsound, for RTA as well, are reflection
-// writing into struct fields and globals, functions called from assembly
-// or C (cgo callbacks, //go:linkname from the runtime) and plugins.
+// What remains unsound is reflection writing into struct fields and
+// globals and, for RTA as well, functions called from assembly or C (cgo
+// callbacks, the runtime's //go:linkname calls) and plugins.
 //
-// It needs a program built with ssa.InstantiateGenerics, and costs about
-// three times RTA's time. The result is deterministic: VTA computes sets,
-// and Graph's searches sort callees.
+// It needs a program built with ssa.InstantiateGenerics. It takes five to
+// ten times RTA's time, and up to half again the peak memory of the whole
+// analysis (benchmarks/README.md). The result is deterministic: VTA
+// computes sets, and Graph's searches sort callees.
 var VTA Algorithm = vtaAlgorithm{}
 
 type vtaAlgorithm struct{}
@@ -78,7 +85,13 @@ func (s *Staged) VTA() (*Graph, error) {
 	roots := rg.Roots()
 	prog := roots[0].Prog
 	h := findHidden(rg, res.CallGraph)
-	cg := vta.CallGraph(h.funcs, seedGraph(prog, res, h.seeds))
+	hub, err := newSeedHub()
+	if err != nil {
+		return nil, fmt.Errorf("callgraph: vta: %v", err)
+	}
+	funcs := maps.Clone(h.funcs)
+	funcs[hub.fn] = true
+	cg := vta.CallGraph(funcs, seedGraph(prog, res, h.seeds, hub))
 
 	// RTA's Site-less edges are its reflection edges; VTA builds edges
 	// from call instructions alone and would drop them.
@@ -91,8 +104,8 @@ func (s *Staged) VTA() (*Graph, error) {
 			}
 		}
 	}
-	for _, esc := range h.escapes {
-		xcallgraph.AddEdge(cg.CreateNode(esc.caller), nil, cg.CreateNode(esc.callee))
+	for _, esc := range append(h.escapes, h.handed...) {
+		xcallgraph.AddEdge(cg.CreateNode(esc.caller), esc.site, cg.CreateNode(esc.callee))
 	}
 	// At calls whose value may be hidden from VTA, RTA's callees stand.
 	for _, site := range h.fallback {
@@ -113,14 +126,21 @@ func (s *Staged) VTA() (*Graph, error) {
 	return NewGraph(VTA.Name(), roots, cg), nil
 }
 
-// seedGraph returns RTA's call graph with, at each seed, one more callee
-// per runtime type that the seeded result's interface admits: a function
-// without a body whose result, at the seed's index, has that type. VTA
-// takes the initial graph's callees of a call as the flows into its
-// results, so each such type flows on from the seeded call. These callees
-// never appear in VTA's result: it keeps only the callees its propagation
+// seedGraph returns RTA's call graph with more callees at each seed,
+// through which the program's runtime types flow into the seeded result.
+// VTA takes the initial graph's callees of a call as the flows into its
+// results, so these types flow on from the seeded call; the extra callees
+// never appear in VTA's result, which keeps only callees its propagation
 // resolves, and the static callee of a static call.
-func seedGraph(prog *ssa.Program, res *rta.Result, seeds []seed) *xcallgraph.Graph {
+//
+// A single result gets one more callee, hub (see seedHub), whose result
+// holds every concrete runtime type with methods: one edge per seed, and
+// one per type, rather than their product (github.com/ugorji/go/codec
+// alone calls its reflect.Value-to-interface function from hundreds of
+// places). One of several results, which hub cannot stand for, gets a
+// callee per type that its interface admits: a function without a body
+// whose results are those of the call, but for that one.
+func seedGraph(prog *ssa.Program, res *rta.Result, seeds []seed, hub seedHub) *xcallgraph.Graph {
 	if len(seeds) == 0 {
 		return res.CallGraph
 	}
@@ -147,31 +167,16 @@ func seedGraph(prog *ssa.Program, res *rta.Result, seeds []seed) *xcallgraph.Gra
 		implementers.Set(iface, ts)
 		return ts
 	}
-	type fakeKey struct {
-		results *types.Tuple // nil for a single result
-		index   int
-		t       types.Type
-	}
-	fakes := make(map[fakeKey]*xcallgraph.Node)
 	fake := func(results *types.Tuple, index int, t types.Type) *xcallgraph.Node {
-		k := fakeKey{results, index, t}
-		if results.Len() == 1 {
-			k.results = nil
-		}
-		if n := fakes[k]; n != nil {
-			return n
-		}
 		vars := make([]*types.Var, results.Len())
 		for i := range vars {
 			vars[i] = results.At(i)
 			if i == index {
-				vars[i] = types.NewVar(0, nil, "", t)
+				vars[i] = types.NewVar(token.NoPos, nil, "", t)
 			}
 		}
 		sig := types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(vars...), false)
-		n := &xcallgraph.Node{Func: &ssa.Function{Signature: sig, Prog: prog, Synthetic: "ssaweave: source of values hidden from VTA"}}
-		fakes[k] = n
-		return n
+		return &xcallgraph.Node{Func: &ssa.Function{Signature: sig, Prog: prog, Synthetic: "ssaweave: source of values hidden from VTA"}}
 	}
 
 	// A copy of the graph that shares every node except the callers of
@@ -182,22 +187,81 @@ func seedGraph(prog *ssa.Program, res *rta.Result, seeds []seed) *xcallgraph.Gra
 		g.Nodes[fn] = n
 	}
 	copied := make(map[*ssa.Function]bool)
-	for _, s := range seeds {
-		caller := s.site.Parent()
-		n := g.Nodes[caller]
-		if !copied[caller] {
-			c := &xcallgraph.Node{Func: caller}
+	node := func(fn *ssa.Function) *xcallgraph.Node {
+		n := g.Nodes[fn]
+		if !copied[fn] {
+			c := &xcallgraph.Node{Func: fn}
 			if n != nil {
 				c.ID, c.In, c.Out = n.ID, n.In, slices.Clone(n.Out)
 			}
 			n = c
-			g.Nodes[caller] = n
-			copied[caller] = true
+			g.Nodes[fn] = n
+			copied[fn] = true
 		}
+		return n
+	}
+	var hubNode *xcallgraph.Node
+	type fakeKey struct {
+		results *types.Tuple // the callee's, shared by its calls
+		index   int
+		t       types.Type
+	}
+	fakes := make(map[fakeKey]*xcallgraph.Node)
+	for _, s := range seeds {
+		n := node(s.site.Parent())
 		results := s.site.Common().Signature().Results()
+		if results.Len() == 1 {
+			if hubNode == nil {
+				hubNode = node(hub.fn)
+				for _, t := range concrete {
+					hubNode.Out = append(hubNode.Out, &xcallgraph.Edge{Caller: hubNode, Site: hub.src, Callee: fake(hub.fn.Signature.Results(), 0, t)})
+				}
+			}
+			n.Out = append(n.Out, &xcallgraph.Edge{Caller: n, Site: s.site, Callee: hubNode})
+			continue
+		}
 		for _, t := range admits(results.At(s.index).Type()) {
-			n.Out = append(n.Out, &xcallgraph.Edge{Caller: n, Site: s.site, Callee: fake(results, s.index, t)})
+			k := fakeKey{results, s.index, t}
+			if fakes[k] == nil {
+				fakes[k] = fake(results, s.index, t)
+			}
+			n.Out = append(n.Out, &xcallgraph.Edge{Caller: n, Site: s.site, Callee: fakes[k]})
 		}
 	}
 	return g
 }
+
+// seedHub is a function of a program of its own, `func hub() any {
+// return src() }`, and its call of src, a function without a body: the
+// seeds of seedGraph call hub, and the types seedGraph gives src flow to
+// them through hub's result.
+type seedHub struct {
+	fn  *ssa.Function
+	src ssa.CallInstruction
+}
+
+// newSeedHub makes the hub once; VTA only reads it.
+var newSeedHub = sync.OnceValues(func() (seedHub, error) {
+	const src = "package vtahub\n\nfunc hub() any { return src() }\n\nfunc src() any\n"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "vtahub.go", src, 0)
+	if err != nil {
+		return seedHub{}, err
+	}
+	info := &types.Info{
+		Types:      make(map[ast.Expr]types.TypeAndValue),
+		Defs:       make(map[*ast.Ident]types.Object),
+		Uses:       make(map[*ast.Ident]types.Object),
+		Implicits:  make(map[ast.Node]types.Object),
+		Scopes:     make(map[ast.Node]*types.Scope),
+		Selections: make(map[*ast.SelectorExpr]*types.Selection),
+	}
+	pkg, err := new(types.Config).Check("vtahub", fset, []*ast.File{f}, info)
+	if err != nil {
+		return seedHub{}, err
+	}
+	p := ssa.NewProgram(fset, 0).CreatePackage(pkg, []*ast.File{f}, info, false)
+	p.Build()
+	hub := p.Func("hub")
+	return seedHub{hub, hub.Blocks[0].Instrs[0].(ssa.CallInstruction)}, nil
+})

@@ -42,6 +42,10 @@ type Options struct {
 	// Probe makes a soundness build's plan: the same sites, but a probe
 	// in every site's function instead of the edits (see probe.go).
 	Probe bool
+
+	// audit, when set, receives the analysis behind the plan and is told
+	// of each phase (see BuildAudit).
+	audit *auditRun
 }
 
 // Build loads the whole program named by opts, computes each main
@@ -71,6 +75,7 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.audit.phase("loading packages")
 	prog, err := analysis.Load(ctx, analysis.Config{Dir: dir, Patterns: opts.Patterns, BuildFlags: opts.BuildFlags, Env: opts.Env, Tests: opts.Tests})
 	if err != nil {
 		return nil, err
@@ -87,7 +92,8 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 		settings.Paths = true
 	}
 	loaded := time.Now()
-	cg, err := computeCallGraphs(ctx, prog.SSA, prog.Mains, choice, exclusions)
+	opts.audit.phase(fmt.Sprintf("call graphs (%d packages loaded)", len(prog.SSA.AllPackages())))
+	cg, err := computeCallGraphs(ctx, prog.SSA, prog.Mains, choice, exclusions, AutoVTAFunctions)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +121,9 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 		},
 		edits: make(map[string]map[string][]Edit),
 	}
+	opts.audit.phase("planning")
 	plan := pl.run(analysis.Rules)
+	opts.audit.keep(prog, pl)
 	if st != nil {
 		st.Load, st.CallGraph, st.Plan = loaded.Sub(start), graphed.Sub(loaded), time.Since(graphed)
 		st.count(plan, cg)

@@ -20,15 +20,20 @@ const EnvCallGraph = "SSAWEAVE_CALLGRAPH"
 
 // AutoVTAFunctions is the largest program, counted in the functions RTA
 // finds reachable from its roots, for which auto chooses VTA; larger
-// programs keep RTA's graph. With several main packages, the largest
+// programs keep RTA's graph. With several main packages the largest
 // decides for all, so that one algorithm decides the whole plan.
 //
-// VTA runs RTA first, then costs about three times RTA's time again and a
-// heap about the size of the SSA program's (benchmarks/README.md,
-// BenchmarkAnalysis): measured on this repository's testdata programs
-// (7 500 to 9 000 reachable functions: RTA 0.2 s, VTA 0.7 s, +90 MB) and
-// on github.com/caddyserver/caddy/v2/cmd/caddy (PLACEHOLDER).
-const AutoVTAFunctions = 60000
+// VTA's cost grows faster than the program (BenchmarkAnalysis, CPU time of
+// a whole plan, VTA minus RTA, on 2 shared cores; benchmarks/README.md):
+// +0.3 s for testdata/httpserver (9 000 functions reachable by RTA, 3.8 s
+// with RTA), +2.3 s for testdata/grpcapp (18 500, 5.3 s), +3.8 s for
+// testdata/ginapp (27 900, 7.8 s), and +26 s and +1.3 GB of peak memory
+// for github.com/caddyserver/caddy/v2/cmd/caddy v2.11.9 (78 700, 21 s and
+// 3.0 GB with RTA). Up to this size VTA adds at most about half to a plan,
+// which every cache miss (an edit) pays; at caddy's it more than doubles
+// it. testdata/redisapp's larger main (30 900) is just above: auto uses
+// RTA for it, and its plan is the same with both.
+const AutoVTAFunctions = 30000
 
 // algorithmChoice returns the call-graph algorithm requested for a
 // build: Options.Algorithm, else $SSAWEAVE_CALLGRAPH, else the
@@ -72,8 +77,9 @@ type callGraphs struct {
 }
 
 // computeCallGraphs builds the call graph of each of mains with the
-// algorithm choice names (rta, vta or auto).
-func computeCallGraphs(ctx context.Context, prog *ssa.Program, mains []*ssa.Package, choice string, excl *analysis.Exclusions) (*callGraphs, error) {
+// algorithm choice names (rta, vta or auto, which chooses VTA when no
+// program has more than limit functions reachable by RTA).
+func computeCallGraphs(ctx context.Context, prog *ssa.Program, mains []*ssa.Package, choice string, excl *analysis.Exclusions, limit int) (*callGraphs, error) {
 	cg := &callGraphs{full: make([]*callgraph.Graph, len(mains)), graphs: make([]*callgraph.Graph, len(mains))}
 	fail := func(m *ssa.Package, err error) error {
 		return fmt.Errorf("ssaweave: call graph of %s: %w", m.Pkg.Path(), err)
@@ -109,7 +115,7 @@ func computeCallGraphs(ctx context.Context, prog *ssa.Program, mains []*ssa.Pack
 				return nil, fail(m, err)
 			}
 			cg.full[i] = s.RTA()
-			if small && s.RTA().Len() > AutoVTAFunctions {
+			if small && s.RTA().Len() > limit {
 				small = false
 				clear(staged)
 			}

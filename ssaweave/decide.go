@@ -21,14 +21,14 @@ type planner struct {
 	pos     positions
 	mains   []*ssa.Package
 	tests   map[*ssa.Package]analysis.TestOf // test mains among mains (go test)
-	graphs  []*callgraph.Graph // parallel to mains: reachability without exclusions
-	full    []*callgraph.Graph // parallel to mains: the whole call graphs
+	graphs  []*callgraph.Graph               // parallel to mains: reachability without exclusions
+	full    []*callgraph.Graph               // parallel to mains: the whole call graphs
 	matches []analysis.Match
 	spans   []analysis.FuncSpan
 	paths   []analysis.FuncSpan // path span candidates, when path spans are on
 	gos     []analysis.GoStmt   // go statements of the main module
 	excl    *analysis.Exclusions
-	routes  []string // excluded routes, for the runtime
+	routes  []string                 // excluded routes, for the runtime
 	probe   map[probeKey]probeTarget // soundness builds: the function of each site that can be probed; nil otherwise
 
 	plan      *Plan

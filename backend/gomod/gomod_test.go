@@ -283,24 +283,114 @@ func TestFindNotAModule(t *testing.T) {
 	}
 }
 
-// TestFindWorkspace proves that a go.work workspace is refused, naming the
-// go.work file, since the private go.mod cannot stand in for a workspace.
+// TestFindWorkspace proves that in a go.work workspace Find reports the
+// go.work file (ssaweave then makes a private go.work, see MergeWork), and
+// that -modfile is refused there with a clear message, as the go command
+// refuses it.
 func TestFindWorkspace(t *testing.T) {
 	root := realDir(t, t.TempDir())
 	writeFile(t, filepath.Join(root, "go.work"), "go 1.22\n\nuse ./m\n")
 	writeFile(t, filepath.Join(root, "m", "go.mod"), "module example.com/m\n\ngo 1.22\n")
-	_, err := Find(context.Background(), filepath.Join(root, "m"), goEnv(""), "")
 	work := filepath.Join(root, "go.work")
-	if err == nil || !strings.Contains(err.Error(), "go.work workspace") || !strings.Contains(err.Error(), work) {
-		t.Errorf("Find in a workspace: error = %v, want one naming %s as a go.work workspace", err, work)
+	got, err := Find(context.Background(), filepath.Join(root, "m"), goEnv(""), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Module{GoMod: filepath.Join(root, "m", "go.mod"), Root: root, Work: work}); got != want {
+		t.Errorf("Find in a workspace = %+v, want %+v", got, want)
+	}
+	_, err = Find(context.Background(), filepath.Join(root, "m"), goEnv(""), "alt.mod")
+	if err == nil || !strings.Contains(err.Error(), "-modfile") || !strings.Contains(err.Error(), work) {
+		t.Errorf("Find with -modfile in a workspace: error = %v, want one naming -modfile and %s", err, work)
 	}
 	// GOWORK=off makes the same directory an ordinary module.
-	got, err := Find(context.Background(), filepath.Join(root, "m"), goEnv("off"), "")
+	got, err = Find(context.Background(), filepath.Join(root, "m"), goEnv("off"), "")
 	if err != nil {
 		t.Fatalf("Find with GOWORK=off: %v", err)
 	}
-	if want := filepath.Join(root, "m", "go.mod"); got.GoMod != want {
-		t.Errorf("Find with GOWORK=off: GoMod = %s, want %s", got.GoMod, want)
+	if want := filepath.Join(root, "m", "go.mod"); got.GoMod != want || got.Work != "" {
+		t.Errorf("Find with GOWORK=off = %+v, want GoMod %s and no workspace", got, want)
+	}
+}
+
+// TestFindVendor proves that Find reports a vendor directory at the module
+// root (which the go command would build from by default).
+func TestFindVendor(t *testing.T) {
+	root := realDir(t, t.TempDir())
+	writeFile(t, filepath.Join(root, "go.mod"), "module example.com/m\n\ngo 1.22\n")
+	if got, err := Find(context.Background(), root, goEnv("off"), ""); err != nil || got.Vendor {
+		t.Errorf("Find without vendor/ = %+v, %v; want Vendor false", got, err)
+	}
+	writeFile(t, filepath.Join(root, "vendor", "modules.txt"), "")
+	if got, err := Find(context.Background(), root, goEnv("off"), ""); err != nil || !got.Vendor {
+		t.Errorf("Find with vendor/modules.txt = %+v, %v; want Vendor true", got, err)
+	}
+}
+
+// TestMergeWork builds a private go.work for a workspace of one module and
+// a small runtime module: relative directories become absolute, the
+// runtime module is used, the go version is raised to the runtime's with
+// the user's GODEBUG defaults kept, go.work.sum comes along, and the
+// runtime's package resolves in it. The user's files are left alone.
+func TestMergeWork(t *testing.T) {
+	t.Setenv("SSAWEAVE_CACHE", t.TempDir())
+	root := realDir(t, t.TempDir())
+	const userWork = "go 1.22\n\nuse ./m\n\nreplace example.com/x => ./x\n"
+	writeFile(t, filepath.Join(root, "go.work"), userWork)
+	writeFile(t, filepath.Join(root, "go.work.sum"), "example.com/y v1.0.0 h1:abc=\n")
+	writeFile(t, filepath.Join(root, "m", "go.mod"), "module example.com/m\n\ngo 1.22\n")
+	rt := realDir(t, t.TempDir())
+	writeFile(t, filepath.Join(rt, "go.mod"), "module example.com/rt\n\ngo 1.26.0\n")
+	writeFile(t, filepath.Join(rt, "rt.go"), "package rt\n")
+	mod := Module{Root: root, Work: filepath.Join(root, "go.work")}
+	req := Require{Path: "example.com/rt", Dir: rt}
+	path, err := MergeWork(context.Background(), mod, goEnv(""), req, []string{"example.com/rt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := modfile.ParseWork(path, data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uses []string
+	for _, u := range f.Use {
+		uses = append(uses, u.Path)
+	}
+	slices.Sort(uses)
+	want := []string{filepath.Join(root, "m"), rt}
+	slices.Sort(want)
+	if !slices.Equal(uses, want) {
+		t.Errorf("use = %q, want %q", uses, want)
+	}
+	if f.Go == nil || f.Go.Version != "1.26.0" {
+		t.Errorf("go = %v, want 1.26.0", f.Go)
+	}
+	if len(f.Godebug) != 1 || f.Godebug[0].Key != "default" || f.Godebug[0].Value != "go1.22" {
+		t.Errorf("godebug = %v, want default=go1.22", f.Godebug)
+	}
+	if len(f.Replace) != 1 || f.Replace[0].New.Path != filepath.Join(root, "x") {
+		t.Errorf("replace = %v, want example.com/x => %s", f.Replace, filepath.Join(root, "x"))
+	}
+	if sum, err := os.ReadFile(path + ".sum"); err != nil || string(sum) != "example.com/y v1.0.0 h1:abc=\n" {
+		t.Errorf("go.work.sum = %q, %v; want the user's", sum, err)
+	}
+	if data, _ := os.ReadFile(mod.Work); string(data) != userWork {
+		t.Errorf("the user's go.work changed: %q", data)
+	}
+	again, err := MergeWork(context.Background(), mod, goEnv(""), req, []string{"example.com/rt"})
+	if err != nil || again != path {
+		t.Errorf("second MergeWork = %s, %v; want the same file %s", again, err, path)
+	}
+
+	// A package the runtime does not have: a clear error naming the
+	// workspace.
+	_, err = MergeWork(context.Background(), mod, goEnv(""), req, []string{"example.com/rt/missing"})
+	if err == nil || !strings.Contains(err.Error(), mod.Work) || !strings.Contains(err.Error(), "example.com/rt/missing") {
+		t.Errorf("MergeWork of a missing package: error = %v, want one naming %s and the package", err, mod.Work)
 	}
 }
 

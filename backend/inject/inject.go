@@ -9,6 +9,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/ssaweave/ssaweave/ssaweave"
@@ -20,6 +21,15 @@ const MainFileName = "zz_ssaweave_init.go"
 // KeyFileName is the name of the file added, through the go command's
 // -overlay, to each package the wrapper rewrites.
 const KeyFileName = "zz_ssaweave_key.go"
+
+// Added reports whether file is named like a file this package generates.
+func Added(file string) bool {
+	switch filepath.Base(file) {
+	case MainFileName, TestFileName, KeyFileName, TestKeyFileName:
+		return true
+	}
+	return false
+}
 
 // TestKeyFileName replaces KeyFileName in packages whose edits are all in
 // _test.go files (external test packages among them).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssaweave/ssaweave/analysis"
 	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/backend/rtsrc"
 	"github.com/ssaweave/ssaweave/internal/cache"
@@ -32,6 +34,10 @@ type session struct {
 	// Hooks maps every package of the runtime's import graph to its
 	// compiled archive; filled by the first compile or link that needs it.
 	Hooks map[string]string `json:"hooks,omitempty"`
+	// Failed is the analysis error when the program could not be loaded
+	// (usually: it does not compile). Tools then run unchanged, so that
+	// the compiler reports its own errors, and a link fails with this.
+	Failed string `json:"failed,omitempty"`
 
 	path string // session file
 }
@@ -87,6 +93,11 @@ func discover(ctx context.Context) (*session, error) {
 		Tool:       version.Tool(),
 		Tests:      inv.Sub == "test",
 	})
+	var loadErr *analysis.LoadError
+	if errors.As(err, &loadErr) {
+		s.Failed = err.Error()
+		return s, s.save()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,6 +54,11 @@ const (
 	// private go.mod had to raise the go directive for the runtime's
 	// requirements, so the user's code keeps its language version.
 	EnvLang = "SSAWEAVE_LANG"
+	// EnvOverlay is the path of the -overlay file the wrapper gives the go
+	// command. The go command hands the cover tool the paths of overlaid
+	// files, not their replacements, and the cover tool reads the disk:
+	// the backend passes it the replacements.
+	EnvOverlay = "SSAWEAVE_OVERLAY"
 )
 
 // Modes.
@@ -73,7 +79,7 @@ func Main(args []string) int {
 	}
 	tool := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
 	switch tool {
-	case "compile", "link", "cover":
+	case "compile", "link", "cover", "vet":
 	default:
 		return run(args)
 	}
@@ -88,13 +94,15 @@ func Main(args []string) int {
 		}
 		return run(args)
 	}
-	if len(args) == 2 && args[1] == "-V=full" && tool != "cover" {
+	if len(args) == 2 && args[1] == "-V=full" && (tool == "compile" || tool == "link") {
 		return b.version(args)
 	}
 	var newArgs []string
 	switch tool {
+	case "vet":
+		newArgs, err = vet(args)
 	case "cover":
-		newArgs, err = b.cover(args)
+		newArgs, err = cover(args)
 	case "compile":
 		newArgs, err = b.compile(args)
 	case "link":
@@ -126,6 +134,13 @@ func load(tool string, args []string) (*backend, error) {
 		s, err := discover(context.Background())
 		if err != nil {
 			return nil, err
+		}
+		if s.Failed != "" {
+			if tool == "link" {
+				return nil, fmt.Errorf("%s\nssaweave: the go command compiled this program, but ssaweave cannot analyse it (please report this); build plainly with SSAWEAVE_DISABLE=1 meanwhile", strings.TrimPrefix(s.Failed, "ssaweave: "))
+			}
+			// Let the compiler report what is wrong.
+			return nil, nil
 		}
 		b.session = s
 		b.planPath = s.PlanPath
@@ -269,16 +284,21 @@ func (b *backend) compile(args []string) ([]string, error) {
 				// compiles both): its _test.go files are not in it.
 				continue
 			}
-			if j < 0 && covered(args, fe.File) >= 0 {
-				// The cover tool already got the rewritten file (see
-				// cover); the compiler gets its instrumented copy.
-				path, err := rewriteFile(fe, fe.File, workDir)
+			if k := covered(args, fe.File); j < 0 && k >= 0 {
+				// go build -cover: the compiler gets the cover tool's
+				// instrumented copy, which keeps the original's lines
+				// (a line directive names it). Rewriting the copy, not
+				// the original before the cover tool, keeps the hooks
+				// out of the coverage counts.
+				src := absPath(args[k], cwd)
+				if err := checkCovered(src, fe.File); err != nil {
+					return nil, err
+				}
+				path, err := rewriteFile(fe, src, workDir)
 				if err != nil {
 					return nil, err
 				}
-				if err := checkCovered(args[covered(args, fe.File)], cwd, path); err != nil {
-					return nil, err
-				}
+				args[k] = path
 				added = append(added, path+"=>"+fe.File)
 				continue
 			}
@@ -349,37 +369,86 @@ func rewriteFile(fe ssaweave.FileEdits, src, dir string) (string, error) {
 	return cache.WriteContent(dir, filepath.Base(fe.File), out)
 }
 
-// cover rewrites the cover tool's command line (go build -cover, go test
-// -cover): the cover tool gets the rewritten files in place of the ones
-// the plan edits, so that the compiler later gets them instrumented for
-// coverage (and compile only maps their names back, see covered). The
-// cover tool takes the package's non-test files as its last arguments.
-func (b *backend) cover(args []string) ([]string, error) {
-	ip := importPath(args)
-	pe := b.plan.Edits(ip)
-	if pe == nil {
-		return args, nil
+// cover passes the cover tool (go build -cover, go test -cover) the
+// -overlay replacements of the files it instruments: the go command names
+// the overlaid paths, and the cover tool reads them from disk, where the
+// files the wrapper adds do not exist. The rewrites themselves apply to
+// the cover tool's output, at compile (see covered).
+func cover(args []string) ([]string, error) {
+	replace, err := readOverlay(os.Getenv(EnvOverlay))
+	if err != nil || len(replace) == 0 {
+		return args, err
 	}
 	args = slices.Clone(args)
 	cwd, _ := os.Getwd()
-	workDir, err := cache.Sub("src")
-	if err != nil {
-		return nil, err
-	}
-	for _, fe := range pe.Files {
-		for k := len(args) - 1; k > 0 && strings.HasSuffix(args[k], ".go"); k-- {
-			if absPath(args[k], cwd) != fe.File {
-				continue
-			}
-			path, err := rewriteFile(fe, absPath(args[k], cwd), workDir)
-			if err != nil {
-				return nil, err
-			}
-			args[k] = path
-			break
+	for k := len(args) - 1; k > 0 && strings.HasSuffix(args[k], ".go"); k-- {
+		if r, ok := replace[absPath(args[k], cwd)]; ok {
+			args[k] = r
 		}
 	}
 	return args, nil
+}
+
+// vet removes, from the configuration of the vet run that go test makes,
+// the files the wrapper adds through -overlay (the runtime and key files):
+// vet checks the user's files as written, in which the hook variables that
+// the runtime file binds are not declared (compile rewrites files, vet
+// does not), and the added files declare nothing the user's code refers
+// to.
+func vet(args []string) ([]string, error) {
+	cfgPath := args[len(args)-1]
+	if !strings.HasSuffix(cfgPath, ".cfg") {
+		return args, nil
+	}
+	data, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, fmt.Errorf("vet configuration %s: %v", cfgPath, err)
+	}
+	files, _ := cfg["GoFiles"].([]any)
+	dir, err := cache.Dir()
+	if err != nil {
+		return nil, err
+	}
+	kept := slices.DeleteFunc(slices.Clone(files), func(f any) bool {
+		name, _ := f.(string)
+		return inject.Added(name) && strings.HasPrefix(name, dir+string(filepath.Separator))
+	})
+	if len(kept) == len(files) {
+		return args, nil
+	}
+	cfg["GoFiles"] = kept
+	out, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	newCfg := strings.TrimSuffix(cfgPath, ".cfg") + ".ssaweave.cfg"
+	if err := os.WriteFile(newCfg, out, 0o600); err != nil {
+		return nil, err
+	}
+	args = slices.Clone(args)
+	args[len(args)-1] = newCfg
+	return args, nil
+}
+
+// readOverlay returns the Replace map of the -overlay file at path, or
+// nil for "".
+func readOverlay(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var ov struct{ Replace map[string]string }
+	if err := json.Unmarshal(data, &ov); err != nil {
+		return nil, fmt.Errorf("overlay %s: %v", path, err)
+	}
+	return ov.Replace, nil
 }
 
 // covered returns the index of the compile argument that is the cover
@@ -398,18 +467,35 @@ func covered(args []string, file string) int {
 	return -1
 }
 
-// checkCovered verifies that the cover output at arg was made from the
-// rewritten file at rewritten: the cover tool names its input in a line
-// directive. Otherwise the file would be compiled unwoven, silently.
-func checkCovered(arg, cwd, rewritten string) error {
-	data, err := os.ReadFile(absPath(arg, cwd))
+// checkCovered verifies that the cover output at path was made from file:
+// the cover tool starts its output with a line directive naming its input
+// (the file, or its -overlay replacement, which has the same base name).
+func checkCovered(path, file string) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	if !bytes.Contains(data, []byte(rewritten)) {
-		return fmt.Errorf("%s: the cover tool was not given the rewritten file %s (was -toolexec changed between the cover and compile steps?)", arg, rewritten)
+	defer f.Close()
+	first, _, _ := bytes.Cut(readHead(f), []byte("\n"))
+	name, ok := bytes.CutPrefix(first, []byte("//line "))
+	if i := bytes.LastIndexByte(name, ':'); ok && i >= 0 {
+		if j := bytes.LastIndexByte(name[:i], ':'); j >= 0 {
+			name = name[:j]
+		} else {
+			name = name[:i]
+		}
+	}
+	if !ok || filepath.Base(string(name)) != filepath.Base(file) {
+		return fmt.Errorf("%s: the compiler was given %s in place of this file, which is not the cover tool's output for it; cannot apply the plan's edits", file, path)
 	}
 	return nil
+}
+
+// readHead returns the first bytes of r, enough for a line directive.
+func readHead(r io.Reader) []byte {
+	buf := make([]byte, 4096)
+	n, _ := io.ReadFull(r, buf)
+	return buf[:n]
 }
 
 // setFlagValue sets the value at index i, as returned by flagValue.

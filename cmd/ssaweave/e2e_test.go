@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -387,15 +388,25 @@ func TestProgramOwnTracerProvider(t *testing.T) {
 }
 
 // TestNothingReachableBuildsPlainly checks hook elimination at its
-// simplest: a program whose HTTP server and client code is dead gets
-// every site pruned, and its woven build is byte-identical to the
-// plain build, with no OpenTelemetry symbol in it.
+// simplest: a program whose HTTP server, HTTP client and SQL code is dead
+// gets every site pruned, and its woven build is byte-identical to the
+// plain build, with no OpenTelemetry symbol in it. Its client is dead
+// only to VTA, which the default (auto) uses for a program this small;
+// RTA would weave it.
 func TestNothingReachableBuildsPlainly(t *testing.T) {
 	bin := e2e.SSAWeave(t)
 	dir := e2e.CopyProgram(t, "deadhttp")
 	plan := e2e.Run(t, dir, e2e.Env(), bin, "plan", ".")
-	if !strings.Contains(plan, "pruned  net/http.server") || strings.HasPrefix(plan, "woven") || strings.Contains(plan, "\nwoven") {
-		t.Errorf("plan should prune the server site and weave nothing:\n%s", plan)
+	for _, rule := range []string{"net/http.server", "net/http.client", "database/sql"} {
+		if !regexp.MustCompile(`(?m)^pruned  ` + regexp.QuoteMeta(rule) + ` .* not reachable from main or init \(vta\)$`).MatchString(plan) {
+			t.Errorf("plan should prune %s as unreachable by VTA:\n%s", rule, plan)
+		}
+	}
+	if strings.HasPrefix(plan, "woven") || strings.Contains(plan, "\nwoven") {
+		t.Errorf("plan should weave nothing:\n%s", plan)
+	}
+	if rta := e2e.Run(t, dir, e2e.Env("SSAWEAVE_CALLGRAPH=rta"), bin, "plan", "."); !regexp.MustCompile(`(?m)^woven   net/http.client .* reachable from main \(rta\): .*\(example.com/deadhttp.webhook\).notify`).MatchString(rta) {
+		t.Errorf("RTA's plan should weave the client, reached through the webhook:\n%s", rta)
 	}
 	tmp := t.TempDir()
 	woven, plain := filepath.Join(tmp, "woven"), filepath.Join(tmp, "plain")

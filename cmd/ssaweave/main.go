@@ -6,6 +6,8 @@
 //	ssaweave go build|install|run|test [go flags] [packages]
 //	go build -toolexec=ssaweave [go flags] [packages]
 //	ssaweave plan [-json] [-paths] [go build flags] [packages]
+//	ssaweave audit [-format text|json|html] [-o FILE] [-bench] [go build flags] [packages]
+//	ssaweave explain FILE:LINE [go build flags] [packages]
 //	ssaweave version
 //	ssaweave clean
 //
@@ -43,6 +45,13 @@ Usage:
                       (or -toolexec="ssaweave toolexec"), with no other step
   ssaweave plan [-json] [-paths] [go build flags] [packages]
                       print what would be woven where, and why
+  ssaweave audit [-format text|json|html] [-o FILE] [-size=false] [-pgo FILE]
+                 [-bench[=REGEXP]] [-count N] [-max-overhead P%] [-max-spans N]
+                 [go build flags] [packages]
+                      what every site costs: paths, loop depths, spans per
+                      request, binary size, benchmarks; budgets exit 3
+  ssaweave explain FILE:LINE [go build flags] [packages]
+                      why a line was, or wasn't, instrumented
   ssaweave version    print the version
   ssaweave clean      remove ssaweave's cache directory
 
@@ -78,6 +87,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return toolexec.Main(args[1:])
 	case "plan":
 		return planCmd(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, args[1:], stdout, stderr)
+	case "explain":
+		return explainCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version.String())
 		return 0

@@ -1,7 +1,9 @@
 // Command reflective reaches an HTTP client only through calls VTA's type
 // propagation cannot follow: a Stringer fmt finds by reflection inside a
-// struct, an error target errors.As writes, and a value loaded from an
-// atomic.Value. The call graph must keep them.
+// struct, an error target errors.As writes, a value loaded from an
+// atomic.Value, a callback the runtime calls for time.AfterFunc, and a
+// function called through a pointer kept as a machine word, as
+// modernc.org's transpiled C does. The call graph must keep them all.
 package main
 
 import (
@@ -10,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"sync/atomic"
+	"time"
+	"unsafe"
 )
 
 // status fetches its URL when printed.
@@ -57,6 +61,29 @@ func (p httpPinger) Ping() error {
 
 var current atomic.Value // holds a Pinger
 
+// heartbeat runs when the timer fires.
+//
+//ssaweave:span
+func heartbeat() {
+	if resp, err := http.Get("http://localhost:9/heartbeat"); err == nil {
+		resp.Body.Close()
+	}
+}
+
+// callback is called through a function pointer kept as a word.
+//
+//ssaweave:span
+func callback(url string) {
+	if resp, err := http.Get(url); err == nil {
+		resp.Body.Close()
+	}
+}
+
+// callWord calls the function whose pointer is w with url.
+func callWord(w uintptr, url string) {
+	(*(*func(string))(unsafe.Pointer(&struct{ uintptr }{w})))(url)
+}
+
 func main() {
 	url := "http://localhost:9/"
 	if len(os.Args) > 1 {
@@ -72,4 +99,10 @@ func main() {
 
 	current.Store(Pinger(httpPinger{url}))
 	fmt.Println(current.Load().(Pinger).Ping())
+
+	t := time.AfterFunc(time.Hour, heartbeat)
+	defer t.Stop()
+
+	f := callback
+	callWord(*(*uintptr)(unsafe.Pointer(&f)), url+"callback")
 }

@@ -1,0 +1,3 @@
+module example.com/vta
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/auditapp
+
+go 1.24
