@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -49,6 +51,13 @@ type Settings struct {
 	CallGraph string `yaml:"callgraph"`
 	// CallGraphLine is the line of the callgraph key, for messages.
 	CallGraphLine int `yaml:"-"`
+	// Hot is the hot-path threshold as written: the share of a CPU
+	// profile's samples ("5%", "0.5%") at or above which a function
+	// span is not woven, or "off" (see ParseHot); "" leaves it to
+	// $SSAWEAVE_HOT or the default.
+	Hot string `yaml:"hot"`
+	// HotLine is the line of the hot key, for messages.
+	HotLine int `yaml:"-"`
 }
 
 // CallGraphAlgorithms are the values of the callgraph setting: RTA, VTA,
@@ -173,6 +182,12 @@ func ParseSettings(file string, data []byte) (*Settings, error) {
 	if s.CallGraph != "" && !slices.Contains(CallGraphAlgorithms, s.CallGraph) {
 		return nil, fmt.Errorf("%s:%d: callgraph: %q is not a call-graph algorithm: use rta, vta or auto", file, s.CallGraphLine, s.CallGraph)
 	}
+	s.HotLine = scalarLine(&doc, "hot")
+	if s.Hot != "" {
+		if _, err := ParseHot(s.Hot); err != nil {
+			return nil, fmt.Errorf("%s:%d: hot: %v", file, s.HotLine, err)
+		}
+	}
 	s.Exclude.PackageLines = lines["exclude.packages"]
 	s.Exclude.RouteLines = lines["exclude.routes"]
 	for i, r := range s.Exclude.Routes {
@@ -181,6 +196,26 @@ func ParseSettings(file string, data []byte) (*Settings, error) {
 		}
 	}
 	return s, nil
+}
+
+// ParseHot parses a hot-path threshold (the hot key, $SSAWEAVE_HOT): a
+// percentage of a CPU profile's samples, above 0 and at most 100, written
+// with its % sign ("5%", "0.5%"), or "off". It returns the percentage,
+// 0 for off. The sign is required so that "hot: 5" cannot be read as
+// 5% by one reader and as a fraction by another.
+func ParseHot(v string) (float64, error) {
+	if v == "off" {
+		return 0, nil
+	}
+	num, ok := strings.CutSuffix(strings.TrimSpace(v), "%")
+	if !ok {
+		return 0, fmt.Errorf("%q is not a percentage: give the share of the profile's samples with its %% sign, such as 5%%, or off", v)
+	}
+	pct, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || math.IsNaN(pct) || pct <= 0 || pct > 100 {
+		return 0, fmt.Errorf("%q is not a percentage above 0%% and at most 100%%: give one such as 5%%, or off", v)
+	}
+	return pct, nil
 }
 
 // yamlLine matches the position yaml.v3 puts in its messages.

@@ -33,6 +33,9 @@ exclude:
 	if got := s.Exclude.PackageLines; len(got) != 1 || got[0] != 8 {
 		t.Errorf("package lines = %v, want [8]", got)
 	}
+	if s.Hot != "" || s.HotLine != 0 {
+		t.Errorf("hot = %q at line %d without the key", s.Hot, s.HotLine)
+	}
 	empty, err := ParseSettings("empty.yaml", nil)
 	if err != nil || len(empty.Spans) != 0 {
 		t.Errorf("empty file: %+v, %v", empty, err)
@@ -46,11 +49,39 @@ func TestParseSettingsErrors(t *testing.T) {
 		{"spans:\n  - package: p\n    func: \"[\"\n", `ssaweave.yaml:2: spans[0]: bad pattern "["`},
 		{"exclude:\n  routes:\n    - GET /health\n    - \"BAD ROUTE\"\n", `ssaweave.yaml:4: exclude.routes[1]: "BAD ROUTE" is not a net/http ServeMux pattern`},
 		{"spans: [\n", "ssaweave.yaml:1: did not find expected node content"},
+		{"paths: true\nhot: 5\n", `ssaweave.yaml:2: hot: "5" is not a percentage`},
+		{"hot: 0%\n", `ssaweave.yaml:1: hot: "0%" is not a percentage above 0% and at most 100%`},
+		{"hot: 150%\n", `ssaweave.yaml:1: hot: "150%" is not a percentage above 0% and at most 100%`},
+		{"hot: lots%\n", `ssaweave.yaml:1: hot: "lots%" is not a percentage above 0% and at most 100%`},
+		{"hot: false\n", `ssaweave.yaml:1: hot: "false" is not a percentage`},
+		{"hot: [5%]\n", "ssaweave.yaml:1: cannot unmarshal !!seq into string"},
 	} {
 		_, err := ParseSettings("ssaweave.yaml", []byte(tc.src))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: err = %v, want %q", tc.src, err, tc.want)
 		}
+	}
+}
+
+// TestParseHot checks the hot-path threshold: a percentage with its sign,
+// or off, read from the file with its line.
+func TestParseHot(t *testing.T) {
+	for v, want := range map[string]float64{"5%": 5, "0.5%": 0.5, "100%": 100, " 2 % ": 2, "off": 0} {
+		if got, err := ParseHot(v); err != nil || got != want {
+			t.Errorf("ParseHot(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"", "5", "0%", "-1%", "101%", "NaN%", "Inf%", "five%", "OFF"} {
+		if got, err := ParseHot(v); err == nil {
+			t.Errorf("ParseHot(%q) = %v, want an error", v, got)
+		}
+	}
+	s, err := ParseSettings("ssaweave.yaml", []byte("# hot paths\npaths: true\nhot: 2.5%\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Hot != "2.5%" || s.HotLine != 3 {
+		t.Errorf("hot: 2.5%% = %q at line %d, want 2.5%% at line 3", s.Hot, s.HotLine)
 	}
 }
 

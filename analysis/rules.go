@@ -29,6 +29,7 @@ const (
 	EditFilter EditKind = "filter" // the hook replaces the arguments on entry
 	EditSpan   EditKind = "span"   // the hook starts a span on entry, ended by a deferred call
 	EditGo     EditKind = "go"     // the hook gives a go statement's goroutine the trace context in scope
+	EditCall   EditKind = "call"   // the hook gives a call of a context-free API the trace context in scope
 )
 
 // Role says what a rule is for, and so when it is woven.
@@ -110,6 +111,15 @@ type Rule struct {
 	// that reaches one of them the rule is not woven, so that the program
 	// gets no duplicate spans; the plan names the function and its path.
 	InstrumentedBy []FuncRef
+
+	// ContextFree lists the functions of the rule's API that take no
+	// context.Context (http.Get, (*sql.DB).Query): they call the API with
+	// context.Background(), so the spans they make have no parent even
+	// inside a request. The program's own calls of these are woven at the
+	// call site (see CallSite): the span context of the context in scope
+	// there parents the spans the call makes. A rule asks for call-site
+	// weaving by listing functions here.
+	ContextFree []FuncRef
 }
 
 // FuncRef names a function or method by import path and name ("Func" or
@@ -173,6 +183,10 @@ var Rules = []Rule{
 		InstrumentedBy: []FuncRef{
 			{otelhttpPath, "NewTransport"},
 		},
+		ContextFree: []FuncRef{
+			{"net/http", "Get"}, {"net/http", "Head"}, {"net/http", "Post"}, {"net/http", "PostForm"},
+			{"net/http", "Client.Get"}, {"net/http", "Client.Head"}, {"net/http", "Client.Post"}, {"net/http", "Client.PostForm"},
+		},
 	},
 	{
 		Name:        "database/sql",
@@ -202,6 +216,13 @@ var Rules = []Rule{
 			{otelsqlPath, "OpenDB"},
 			{otelsqlPath, "WrapDriver"},
 			{otelsqlPath, "Register"},
+		},
+		ContextFree: []FuncRef{
+			{"database/sql", "DB.Query"}, {"database/sql", "DB.QueryRow"}, {"database/sql", "DB.Exec"},
+			{"database/sql", "DB.Prepare"}, {"database/sql", "DB.Begin"}, {"database/sql", "DB.Ping"},
+			{"database/sql", "Tx.Query"}, {"database/sql", "Tx.QueryRow"}, {"database/sql", "Tx.Exec"},
+			{"database/sql", "Tx.Prepare"},
+			{"database/sql", "Stmt.Query"}, {"database/sql", "Stmt.QueryRow"}, {"database/sql", "Stmt.Exec"},
 		},
 	},
 	{

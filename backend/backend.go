@@ -263,6 +263,12 @@ func (p *Prepared) overlay(userOverlay string) (string, []string, error) {
 		}
 		pkgDir := filepath.Dir(pe.Files[0].File)
 		if underModCache(pkgDir, p.ModCache) {
+			if m := p.Plan.Main(pe.ImportPath); m != nil && len(m.Hooks) > 0 {
+				// The main package needs the runtime file, which the
+				// go command would refuse to add there: fail now,
+				// not with the compiler's "undefined" later.
+				return "", nil, fmt.Errorf("cannot weave main package %s: its directory %s is in the module cache, where the go command adds no files; make it a main package of your module (copy its main.go into it, as xcaddy does for caddy) and build that, or build plainly with SSAWEAVE_DISABLE=1", pe.ImportPath, pkgDir)
+			}
 			keyed = append(keyed, pe.ImportPath)
 			continue
 		}

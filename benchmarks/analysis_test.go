@@ -103,7 +103,8 @@ func BenchmarkAnalysis(b *testing.B) {
 	}
 	if real := os.Getenv(envReal); real != "" {
 		dir, pkg := fetchReal(b, real)
-		targets = append(targets, target{filepath.Base(pkg), job{Dir: dir, Patterns: []string{pkg}}})
+		name, _, _ := strings.Cut(real, "@")
+		targets = append(targets, target{filepath.Base(name), job{Dir: dir, Patterns: []string{pkg}}})
 	}
 	var tool string
 	if os.Getenv(envSize) == "1" {
@@ -230,14 +231,40 @@ func fetchReal(b *testing.B, spec string) (dir, pkg string) {
 		b.Fatalf("%s=%s: want importpath@version", envReal, spec)
 	}
 	dir = b.TempDir()
-	for _, args := range [][]string{{"mod", "init", "example.com/ssaweavebench"}, {"get", pkg + "@" + version}} {
+	run := func(args ...string) string {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
+		out, err := cmd.Output()
+		if err != nil {
 			b.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
+		return strings.TrimSpace(string(out))
 	}
-	return dir, pkg
+	run("mod", "init", "example.com/ssaweavebench")
+	run("get", pkg+"@"+version)
+	// The go command adds no files to packages in the module cache, so
+	// a main package there cannot be woven: copy its files into the
+	// temporary module (what xcaddy does for caddy), whose main package
+	// it becomes, with the fetched module's requirements.
+	src := run("list", "-f", "{{.Dir}}", pkg)
+	files, err := filepath.Glob(filepath.Join(src, "*.go"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	run("mod", "tidy")
+	return dir, "."
 }
 
 // buildTool builds cmd/ssaweave for the size measurements.

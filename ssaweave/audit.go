@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -215,9 +214,12 @@ type BenchSummary struct {
 // AuditOptions say what to audit.
 type AuditOptions struct {
 	Options
-	// Profile is a CPU (or other pprof) profile to weigh sites with; ""
-	// means default.pgo in a main package's directory, when there is one,
-	// and "off" none.
+	// Profile is the -pgo setting of the audit and of the plan it
+	// describes: a CPU profile to weigh sites with (relative to the
+	// current directory), or "off" for none; "" keeps the build flags'
+	// setting, by default default.pgo in a main package's directory when
+	// there is one (go build -pgo=auto). The plan prunes hot function
+	// spans by the same profile (hot.go).
 	Profile string
 	// Progress, when set, is told of each phase of the analysis.
 	Progress func(phase string)
@@ -251,6 +253,18 @@ func BuildAudit(ctx context.Context, opts AuditOptions) (*Audit, error) {
 	run := &auditRun{progress: opts.Progress}
 	o := opts.Options
 	o.audit = run
+	if pgo := opts.Profile; pgo != "" {
+		// The last -pgo wins, as for the go command: the plan is then
+		// the one go build -pgo=<Profile> makes.
+		if pgo != "off" {
+			abs, err := filepath.Abs(pgo)
+			if err != nil {
+				return nil, fmt.Errorf("ssaweave audit: profile: %w", err)
+			}
+			pgo = abs
+		}
+		o.BuildFlags = append(slices.Clone(o.BuildFlags), "-pgo="+pgo)
+	}
 	plan, err := build(ctx, o, nil)
 	if err != nil {
 		return nil, err
@@ -271,14 +285,13 @@ func BuildAudit(ctx context.Context, opts AuditOptions) (*Audit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	prof, err := au.profileFile(opts.Profile)
-	if err != nil {
-		return nil, err
-	}
-	if prof != "" {
-		run.phase("profile")
-		if err := a.weigh(prof); err != nil {
-			return nil, err
+	// The plan read the profiles of its programs; weigh with the first
+	// (by main package), as the audit has one profile.
+	for _, prof := range run.pl.hot.profiles {
+		if prof != nil {
+			run.phase("profile")
+			a.weigh(prof)
+			break
 		}
 	}
 	a.total()
@@ -312,31 +325,6 @@ func (a *Audit) total() {
 	}
 	t.SpanCalls, t.InLoops = len(calls), len(loops)
 	a.Totals = t
-}
-
-// profileFile returns the profile to read: the option, else default.pgo
-// beside a main package (the file go build -pgo=auto uses), else "".
-func (au *auditor) profileFile(opt string) (string, error) {
-	switch opt {
-	case "off":
-		return "", nil
-	case "":
-		for _, m := range au.prog.Mains {
-			for _, p := range au.prog.Packages {
-				if p.Types == m.Pkg && len(p.GoFiles) > 0 {
-					f := filepath.Join(filepath.Dir(p.GoFiles[0]), "default.pgo")
-					if _, err := os.Stat(f); err == nil {
-						return f, nil
-					}
-				}
-			}
-		}
-		return "", nil
-	}
-	if _, err := os.Stat(opt); err != nil {
-		return "", fmt.Errorf("ssaweave audit: profile: %w", err)
-	}
-	return opt, nil
 }
 
 // spanKind is the kind of span a rule makes, as audits count them.

@@ -350,9 +350,11 @@ func TestAuditProfile(t *testing.T) {
 	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.weigh(file); err != nil {
+	prof, err := readPGO(file)
+	if err != nil {
 		t.Fatal(err)
 	}
+	a.weigh(prof)
 	if a.Profile == nil || a.Profile.Total != 4 || a.Profile.SampleType != "samples/count" {
 		t.Fatalf("profile %+v, want 4 samples/count", a.Profile)
 	}
@@ -366,7 +368,7 @@ func TestAuditProfile(t *testing.T) {
 			t.Errorf("call at %s: samples %+v, want none", c.Pos, c.Samples)
 		}
 	}
-	if _, _, err := readProfile(filepath.Join(auditApp, "main.go")); err == nil || !strings.Contains(err.Error(), "is not a pprof profile") {
+	if _, err := readPGO(filepath.Join(auditApp, "main.go")); err == nil || !strings.Contains(err.Error(), "is not a pprof profile") {
 		t.Errorf("reading a Go file as a profile: %v", err)
 	}
 }

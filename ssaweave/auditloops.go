@@ -47,16 +47,23 @@ func loopDepths(fn *ssa.Function) []int {
 // of a range-over-func loop: the iterator calls it once per iteration.
 const rangeFuncBody = "range-over-func yield"
 
-// loopDepth returns how many loops enclose instr in its function: the
+// loopDepth returns how many loops enclose instr in its function (see
+// loopDepthIn), with the audit's cache.
+func (au *auditor) loopDepth(instr ssa.Instruction) int {
+	return loopDepthIn(au.loops, instr)
+}
+
+// loopDepthIn returns how many loops enclose instr in its function: the
 // natural loops of the function, plus one for each range-over-func loop
 // body it is nested in (the iterator calls the body in a loop the
-// function cannot see). Depths are cached per function.
-func (au *auditor) loopDepth(instr ssa.Instruction) int {
+// function cannot see). Depths are cached per function in cache; the
+// audit and the plan's hot paths (hot.go) each keep one.
+func loopDepthIn(cache map[*ssa.Function][]int, instr ssa.Instruction) int {
 	fn := instr.Parent()
-	d, ok := au.loops[fn]
+	d, ok := cache[fn]
 	if !ok {
 		d = loopDepths(fn)
-		au.loops[fn] = d
+		cache[fn] = d
 	}
 	n := 0
 	if b := instr.Block(); b != nil && b.Index < len(d) {

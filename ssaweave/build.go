@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/ssaweave/ssaweave/analysis"
@@ -18,7 +19,9 @@ type Options struct {
 	// Patterns are the package patterns given to go build.
 	Patterns []string
 	// BuildFlags are the go build flags that affect loading (-tags, -mod,
-	// -modfile, -overlay, ...).
+	// -modfile, -overlay, ...) and -pgo, which chooses the CPU profile
+	// that keeps function spans off hot paths (hot.go; GOFLAGS counts
+	// too, and without either default.pgo beside a main package is used).
 	BuildFlags []string
 	// Env holds KEY=value settings (GOOS, GOARCH, CGO_ENABLED, GOFLAGS,
 	// ...) applied on top of the current environment.
@@ -63,7 +66,7 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssaweave: %w", err)
 	}
-	env, err := goEnv(ctx, dir, opts.Env, "GOROOT", "GOMODCACHE", "GOMOD")
+	env, err := goEnv(ctx, dir, opts.Env, "GOROOT", "GOMODCACHE", "GOMOD", "GOFLAGS")
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +75,10 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 		return nil, err
 	}
 	choice, err := algorithmChoice(opts, settings)
+	if err != nil {
+		return nil, err
+	}
+	threshold, err := hotChoice(opts, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +98,12 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 	if opts.Paths {
 		settings.Paths = true
 	}
+	// The profile go build -pgo uses for each program: hot function
+	// spans are not woven (hot.go).
+	hot, err := newHotPaths(prog, dir, pgoSetting(opts.BuildFlags, env["GOFLAGS"]), threshold)
+	if err != nil {
+		return nil, err
+	}
 	loaded := time.Now()
 	opts.audit.phase(fmt.Sprintf("call graphs (%d packages loaded)", len(prog.SSA.AllPackages())))
 	cg, err := computeCallGraphs(ctx, prog.SSA, prog.Mains, choice, exclusions, AutoVTAFunctions)
@@ -98,6 +111,7 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 		return nil, err
 	}
 	graphed := time.Now()
+	paths := pathCandidates(prog, settings, exclusions, spans)
 	pl := &planner{
 		pos:     newPositions(dir, env["GOROOT"], env["GOMODCACHE"]),
 		mains:   prog.Mains,
@@ -106,10 +120,12 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 		full:    cg.full,
 		matches: matches,
 		spans:   spans,
-		paths:   pathCandidates(prog, settings, exclusions, spans),
+		paths:   paths,
 		probe:   probeMap(opts.Probe),
 		gos:     analysis.GoStatements(prog),
+		calls:   analysis.CallSites(prog, analysis.Rules, append(slices.Clip(spans), paths...)),
 		excl:    exclusions,
+		hot:     hot,
 		routes:  settings.Exclude.Routes,
 		plan: &Plan{
 			Notes:     append(notes(unmatched), analysis.SelectorNotes(prog, settings)...),

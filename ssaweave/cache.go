@@ -20,17 +20,19 @@ import (
 // cacheKeyVersion changes whenever what goes into a key, or what a plan
 // means for the same key, changes without the Tool string changing (during
 // development, Tool may stay "devel").
-const cacheKeyVersion = "ssaweave plan key 2"
+const cacheKeyVersion = "ssaweave plan key 3"
 
 // listFields are the go list fields the key needs: enough to know every
 // package of the build and which of its files it compiles, without
 // loading syntax or types.
-const listFields = "ImportPath,Dir,GoFiles,CgoFiles,EmbedFiles,Standard,Module,Error"
+const listFields = "ImportPath,Name,Dir,DepOnly,GoFiles,CgoFiles,EmbedFiles,Standard,Module,Error"
 
 // listedPackage is the subset of go list -json output in listFields.
 type listedPackage struct {
 	ImportPath string
+	Name       string
 	Dir        string
+	DepOnly    bool
 	GoFiles    []string
 	CgoFiles   []string
 	EmbedFiles []string
@@ -122,9 +124,15 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 		return "", err
 	}
 	field("callgraph", choice, fmt.Sprint(AutoVTAFunctions))
+	threshold, err := hotChoice(opts, settings)
+	if err != nil {
+		return "", err
+	}
+	field("hot", threshold.String(), threshold.raise, fmt.Sprint(DefaultHot))
 
 	modcache := env.vals["GOMODCACHE"]
 	seenGoMod := make(map[string]bool)
+	var mainDirs []string // of the main packages the patterns match, for -pgo=auto
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
 		var p listedPackage
@@ -134,6 +142,11 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 			return "", fmt.Errorf("ssaweave: parsing go list output: %w", err)
 		}
 		field("package", p.ImportPath)
+		if p.Name == "main" && !p.DepOnly {
+			// With -test, the generated test mains and the packages under
+			// test are listed too: a superset of what the plan uses.
+			mainDirs = append(mainDirs, p.Dir)
+		}
 		if p.Error != nil {
 			field("error", p.Error.Err)
 		}
@@ -168,6 +181,23 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 			// Embedded files do not change types or calls, and may be
 			// large: their names are enough.
 			field("embed", p.EmbedFiles...)
+		}
+	}
+	// The profiles go build -pgo uses decide which function spans are
+	// hot (hot.go): editing one re-plans.
+	setting := pgoSetting(opts.BuildFlags, env.vals["GOFLAGS"])
+	field("pgo", setting)
+	seenPGO := make(map[string]bool)
+	for _, d := range mainDirs {
+		f, err := pgoFile(setting, dir, d)
+		if err != nil {
+			return "", err
+		}
+		if f != "" && !seenPGO[f] {
+			seenPGO[f] = true
+			if err := hashFile(h, field, f, nil); err != nil {
+				return "", err
+			}
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16]), nil

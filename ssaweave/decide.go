@@ -27,7 +27,9 @@ type planner struct {
 	spans   []analysis.FuncSpan
 	paths   []analysis.FuncSpan // path span candidates, when path spans are on
 	gos     []analysis.GoStmt   // go statements of the main module
+	calls   []analysis.CallSite // calls of context-free APIs in the main module
 	excl    *analysis.Exclusions
+	hot     *hotPaths                // profiles and threshold that keep function spans off hot paths
 	routes  []string                 // excluded routes, for the runtime
 	probe   map[probeKey]probeTarget // soundness builds: the function of each site that can be probed; nil otherwise
 
@@ -63,6 +65,7 @@ func (p *planner) run(rules []analysis.Rule) *Plan {
 			p.pathSpans()
 			p.funcSpans()
 			p.goroutines()
+			p.callSites()
 		}
 	}
 	return p.finish()

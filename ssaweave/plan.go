@@ -226,6 +226,25 @@ const (
 	// traces and profiles) and keeps its line and column.
 	EditGo EditKind = "go"
 
+	// EditCall rewrites the statement that holds one call of a function
+	// that takes no context (a rule's ContextFree: http.Get,
+	// (*sql.DB).Query), not F as a whole: the call whose opening
+	// parenthesis is at Line and Col inside function Func, perhaps nested
+	// in a function literal there. It declares a hook variable like
+	// EditGo (same type, BindGoContext) and, by Form:
+	//
+	//   - "bracket": like EditGo, it sets the span context of Ctx before
+	//     the statement and restores the previous one right after it;
+	//   - "defer": it inserts `if h := Hook; h != nil { defer h(Ctx)() }`
+	//     before the statement, so the previous context comes back when
+	//     the function returns (the planner chooses it only where the
+	//     statement runs at most once per call: a return, or a statement
+	//     outside loops).
+	//
+	// The spans the call makes take that span context as their parent,
+	// as a goroutine's do.
+	EditCall EditKind = "call"
+
 	// EditProbe declares a package-level variable Hook of type func(),
 	// exported to the linker like EditBefore (a Bind in the program's
 	// main package sets it), and calls it on entry when it is not nil.
@@ -265,12 +284,15 @@ type Edit struct {
 	// ParentRequest; "" when Parent is "".
 	ParentKind string `json:"parentKind,omitempty"`
 
-	// Col is the column of the go keyword of an EditGo, whose Line is the
-	// line of the go statement rather than of the function.
+	// Col is the column of the go keyword of an EditGo, or of the call's
+	// opening parenthesis for an EditCall, whose Line is then the line of
+	// the statement or call rather than of the function.
 	Col int `json:"col,omitempty"`
 	// Ctx is the source expression (an identifier) of the context an
-	// EditGo passes to its hook.
+	// EditGo or an EditCall passes to its hook.
 	Ctx string `json:"ctx,omitempty"`
+	// Form is how an EditCall hands over Ctx: "bracket" or "defer".
+	Form string `json:"form,omitempty"`
 }
 
 // The kinds of parameter an EditSpan takes the parent span from.

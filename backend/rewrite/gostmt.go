@@ -12,13 +12,15 @@ import (
 	"github.com/ssaweave/ssaweave/ssaweave"
 )
 
-// goTarget is the go statement an EditGo rewrites, located before any edit
-// changes the tree: the statement and the node whose statement list (or,
+// goTarget is the statement an EditGo or EditCall rewrites, located
+// before any edit changes the tree: the statement (the go statement, or
+// the statement holding the call) and the node whose statement list (or,
 // for a labeled statement, whose statement) holds it.
 type goTarget struct {
-	stmt   *dst.GoStmt
+	stmt   dst.Stmt
 	parent dst.Node
-	pos    token.Position // of the go keyword, in the original file
+	pos    token.Position // of the go keyword or the call's opening parenthesis, in the original file
+	start  token.Position // of the statement's start: pos for a go statement
 	end    token.Position // of the statement's end
 
 	// idents are the identifiers of the original function, and declared
@@ -64,7 +66,7 @@ func (rw *rewriter) findGo(e ssaweave.Edit) (*dst.FuncDecl, error) {
 			if p.Line != e.Line || p.Column != e.Col {
 				return true
 			}
-			found = &goTarget{stmt: g, parent: c.Parent(), pos: p}
+			found = &goTarget{stmt: g, parent: c.Parent(), pos: p, start: p}
 			if an, ok := rw.dec.Map.Ast.Nodes[g].(*ast.GoStmt); ok {
 				found.end = rw.position(an.End())
 			}
@@ -123,29 +125,19 @@ func (rw *rewriter) findGo(e ssaweave.Edit) (*dst.FuncDecl, error) {
 // the closing brace after restore at the statement's last line, so that
 // what follows keeps its lines.
 func (rw *rewriter) goStmt(fn *function, e ssaweave.Edit) error {
+	return rw.bracket(fn, e, "go statement")
+}
+
+// bracket sets the span context of e.Ctx around the statement of e's
+// target (what), as goStmt documents, restoring the previous one right
+// after it.
+func (rw *rewriter) bracket(fn *function, e ssaweave.Edit, what string) error {
 	t := rw.gos[e]
-	hookType, err := bindType(ssaweave.BindGoContext)
+	restore, h, err := rw.prepareContextEdit(fn, e, t)
 	if err != nil {
-		return rw.errorf(e, "go edit in function %s: %v", e.Func, err)
+		return err
 	}
-	// A local declaration of the hook's name or of nil would hide what
-	// the injected code refers to.
-	for _, name := range []string{e.Hook, "nil"} {
-		if t.declared[name] || name == e.Hook && t.idents[name] {
-			return rw.errorf(e, "cannot apply the go edit in function %s: it declares %s, which the injected code refers to", e.Func, name)
-		}
-	}
-	// The injected names must differ from every identifier of the
-	// function, as it was and as other edits made it, and from those of
-	// the function's other go edits, whose restore variables may share a
-	// block with this one.
-	used, _ := funcNames(fn.decl)
-	for _, names := range []map[string]bool{used, t.idents} {
-		for n := range names {
-			fn.taken[n] = true
-		}
-	}
-	restore, h := fn.fresh("restore"), fn.fresh("h")
+	hookType, _ := bindType(ssaweave.BindGoContext)
 	rw.addHookVar(fn, e.Hook, hookType)
 
 	// var restore func()
@@ -172,7 +164,7 @@ func (rw *rewriter) goStmt(fn *function, e ssaweave.Edit) error {
 	}
 	stmts := []dst.Stmt{decl, start, t.stmt, end}
 
-	// The injected statements take the comments and spacing before the go
+	// The injected statements take the comments and spacing before the
 	// statement (and a position directive another edit may have put
 	// there); its trailing comment stays on its line.
 	gd := t.stmt.Decorations()
@@ -188,22 +180,22 @@ func (rw *rewriter) goStmt(fn *function, e ssaweave.Edit) error {
 	gd.Before, gd.After, gd.Start = dst.NewLine, dst.NewLine, nil
 	if block != nil {
 		if !rw.replaceStmt(t, block) {
-			return rw.errorf(e, "internal error: the go statement at %d:%d in function %s moved", e.Line, e.Col, e.Func)
+			return rw.errorf(e, "internal error: the %s at %d:%d in function %s moved", what, e.Line, e.Col, e.Func)
 		}
-		rw.anchorStmt(block, t.pos)
+		rw.anchorStmt(block, t.start)
 	} else if !rw.replaceStmt(t, stmts...) {
-		return rw.errorf(e, "internal error: the go statement at %d:%d in function %s moved", e.Line, e.Col, e.Func)
+		return rw.errorf(e, "internal error: the %s at %d:%d in function %s moved", what, e.Line, e.Col, e.Func)
 	}
 
 	for _, s := range []dst.Stmt{decl, start, set, end, call} {
-		rw.anchorStmt(s, t.pos)
+		rw.anchorStmt(s, t.start)
 	}
 	if block != nil {
 		// One level deeper: keep the column of the go keyword at least.
-		rw.anchorColumn(t.stmt, t.pos)
+		rw.anchorColumn(t.stmt, t.start)
 	} else {
 		rw.anchored[t.stmt] = false
-		rw.anchorStmt(t.stmt, t.pos)
+		rw.anchorStmt(t.stmt, t.start)
 	}
 	if t.end.IsValid() {
 		rw.anchorClose(end.Body, t.end)
@@ -214,7 +206,34 @@ func (rw *rewriter) goStmt(fn *function, e ssaweave.Edit) error {
 	return nil
 }
 
-// replaceStmt puts stmts where the go statement of t is in its parent: a
+// prepareContextEdit checks that the injected code of a go or call edit
+// refers to what it means in the function, and returns fresh names for its
+// restore function and hook local.
+func (rw *rewriter) prepareContextEdit(fn *function, e ssaweave.Edit, t *goTarget) (restore, h string, err error) {
+	if _, err := bindType(ssaweave.BindGoContext); err != nil {
+		return "", "", rw.errorf(e, "%s edit in function %s: %v", e.Kind, e.Func, err)
+	}
+	// A local declaration of the hook's name or of nil would hide what
+	// the injected code refers to.
+	for _, name := range []string{e.Hook, "nil"} {
+		if t.declared[name] || name == e.Hook && t.idents[name] {
+			return "", "", rw.errorf(e, "cannot apply the %s edit in function %s: it declares %s, which the injected code refers to", e.Kind, e.Func, name)
+		}
+	}
+	// The injected names must differ from every identifier of the
+	// function, as it was and as other edits made it, and from those of
+	// the function's other go and call edits, whose restore variables may
+	// share a block with this one.
+	used, _ := funcNames(fn.decl)
+	for _, names := range []map[string]bool{used, t.idents} {
+		for n := range names {
+			fn.taken[n] = true
+		}
+	}
+	return fn.fresh("restore"), fn.fresh("h"), nil
+}
+
+// replaceStmt puts stmts where the statement of t is in its parent: a
 // labeled statement takes one.
 func (rw *rewriter) replaceStmt(t *goTarget, stmts ...dst.Stmt) bool {
 	var list *[]dst.Stmt

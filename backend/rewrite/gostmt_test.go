@@ -188,3 +188,66 @@ again:
 		t.Errorf("the statements are not in a block:\n%s", out)
 	}
 }
+
+// callAt returns the EditCall for the call on the line of
+// testdata/<name>.input.go that contains marker (the first "fetch(" on
+// it), in function fn.
+func callAt(name, marker, fn, hook, ctx, form string) ssaweave.Edit {
+	src, err := os.ReadFile(filepath.Join("testdata", name+".input.go"))
+	if err != nil {
+		panic(err)
+	}
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.Contains(l, marker) {
+			c := strings.Index(l, "fetch(")
+			if c < 0 {
+				panic(fmt.Sprintf("%s: no call of fetch on the line of %q", name, marker))
+			}
+			return ssaweave.Edit{Kind: ssaweave.EditCall, Func: fn, Hook: hook, Rule: "test.call", Line: i + 1, Col: c + len("fetch("), Ctx: ctx, Form: form}
+		}
+	}
+	panic(fmt.Sprintf("%s: no line contains %q", name, marker))
+}
+
+// callRunExtra binds the hooks of call_run as the runtime would, printing
+// what they get and when restore runs.
+const callRunExtra = `package main
+
+import (
+	"context"
+	"fmt"
+)
+
+func init() {
+	hook := func(ctx any) func() {
+		fmt.Println("set", ctx.(context.Context).Value(key{}))
+		return func() { fmt.Println("restore") }
+	}
+	ssaweaveCall_bracketed_1 = hook
+	ssaweaveCall_returned_1 = hook
+	ssaweaveCall_deferred_1 = hook
+	ssaweaveCall_looped_1 = hook
+	ssaweaveCall_looped_2 = hook
+}
+`
+
+func init() {
+	goldenCases = append(goldenCases, goldenCase{
+		name: "call_run",
+		edits: []ssaweave.Edit{
+			callAt("call_run", "// site: bracket", "bracketed", "ssaweaveCall_bracketed_1", "ctx", "bracket"),
+			callAt("call_run", "// site: return", "returned", "ssaweaveCall_returned_1", "ctx", "defer"),
+			callAt("call_run", "// site: leaves", "deferred", "ssaweaveCall_deferred_1", "ctx", "defer"),
+			callAt("call_run", "// site: in a loop", "looped", "ssaweaveCall_looped_1", "ctx", "bracket"),
+			callAt("call_run", "// site: spread", "looped", "ssaweaveCall_looped_2", "ctx", "bracket"),
+		},
+		extra: callRunExtra,
+		// The context is set for the call and restored after its
+		// statement, or when the function returns.
+		want: "set request-1\nfetch a\nrestore\ngot a\n" +
+			"before return\nset request-1\nfetch b\nrestore\ngot b <nil>\n" +
+			"set request-1\nfetch \nerror: nothing to fetch\nrestore\n" +
+			"set request-1\nfetch c\nrestore\ngot c\nset request-1\nfetch d\nrestore\ngot d\n" +
+			"set request-1\nfetch e\ngot e<nil>\nrestore\n",
+	})
+}

@@ -24,6 +24,10 @@
 //     `var H` of the type ssaweave.BindTypes gives the runtime's GoContext
 //     and wraps the statement so that the goroutine inherits the trace
 //     context of a variable in scope (see gostmt.go).
+//   - EditCall rewrites the statement of F that holds one call of an API
+//     that takes no context: with a hook of EditGo's type, it sets the
+//     trace context of a variable in scope around the statement, or from
+//     the statement to the function's return (see callstmt.go).
 //
 // Unnamed and blank parameters (and receivers, and type parameters that
 // must be forwarded) get fresh names, and the local that holds the hook is
@@ -163,7 +167,8 @@ var kindOrder = map[ssaweave.EditKind]int{
 	ssaweave.EditDeferCall: 3,
 	ssaweave.EditFilter:    4,
 	ssaweave.EditGo:        5,
-	ssaweave.EditProbe:     6,
+	ssaweave.EditCall:      6,
+	ssaweave.EditProbe:     7,
 }
 
 // target is one edit together with the declaration it applies to.
@@ -248,6 +253,8 @@ func (rw *rewriter) apply(edits []ssaweave.Edit) error {
 			err = rw.span(t.fn, t.edit)
 		case ssaweave.EditGo:
 			err = rw.goStmt(t.fn, t.edit)
+		case ssaweave.EditCall:
+			err = rw.callStmt(t.fn, t.edit)
 		case ssaweave.EditProbe:
 			err = rw.probe(t.fn, t.edit)
 		}
@@ -266,8 +273,11 @@ func (rw *rewriter) errorf(e ssaweave.Edit, format string, args ...any) error {
 
 // find returns the declaration e names, checking that it is at e.Line.
 func (rw *rewriter) find(e ssaweave.Edit) (*dst.FuncDecl, error) {
-	if e.Kind == ssaweave.EditGo {
+	switch e.Kind {
+	case ssaweave.EditGo:
 		return rw.findGo(e)
+	case ssaweave.EditCall:
+		return rw.findCall(e)
 	}
 	recv, name, isMethod := strings.Cut(e.Func, ".")
 	if !isMethod {

@@ -30,9 +30,10 @@ size plain vs woven.
   -format text|json|html  output format (default text; json: ssaweave/AUDIT.md)
   -o FILE                 write to FILE instead of standard output (html needs it)
   -size=false             do not build the program twice to compare sizes
-  -pgo FILE|off           weigh sites with a pprof profile (default: default.pgo
-                          beside a main package, when there is one); the
-                          measured builds use it too, as go build -pgo does
+  -pgo FILE|off           weigh sites with a CPU profile (default: default.pgo
+                          beside a main package, when there is one); the plan
+                          prunes hot function spans by it and the measured
+                          builds use it too, as go build -pgo does
   -bench[=REGEXP]         run the packages' benchmarks plain and woven,
                           interleaved, and compare them (benchstat)
   -count N                runs of each build with -bench (default 6)
@@ -48,6 +49,10 @@ const explainUsage = `usage: ssaweave explain FILE:LINE [go build flags] [packag
 Why a line was, or wasn't, instrumented: the sites there, the calls there
 that make spans and for which entry points, or why nothing is woven.
 `
+
+// minGateCount is the fewest runs of each build with which -max-overhead
+// can detect a significant change at all.
+const minGateCount = 4
 
 // exitBudget is the exit code of an audit whose budget is exceeded, so
 // that CI can tell it from a failure to audit (1) and a usage error (2).
@@ -149,6 +154,12 @@ func parseAuditFlags(args []string) (*auditFlags, error) {
 	}
 	if f.maxOverhead >= 0 && f.bench == "" {
 		return nil, errors.New("-max-overhead measures: add -bench")
+	}
+	if f.maxOverhead >= 0 && f.count < minGateCount {
+		// The gate acts on significant changes only (Mann-Whitney U,
+		// α = 0.05): with n runs each, the smallest two-sided p-value is
+		// 2/C(2n, n), 0.1 for n = 3, so fewer runs would pass any change.
+		return nil, fmt.Errorf("-max-overhead needs -count %d or more: with %d runs each, no difference can be significant, so the gate could never fail", minGateCount, f.count)
 	}
 	return f, nil
 }

@@ -19,9 +19,10 @@ func TestParseAuditFlags(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"-format", "xml"},
-		{"-format", "html"},       // needs -o
-		{"-max-overhead", "5%"},   // needs -bench
-		{"-bench", "-count", "1"}, // no interval from one run
+		{"-format", "html"},                              // needs -o
+		{"-max-overhead", "5%"},                          // needs -bench
+		{"-bench", "-count", "1"},                        // no interval from one run
+		{"-bench", "-count", "3", "-max-overhead", "5%"}, // the gate could never fail
 		{"-max-spans", "many"},
 		{"-bench=("},
 	} {

@@ -25,7 +25,7 @@ func TestAudit(t *testing.T) {
 	dir := e2e.CopyProgram(t, "auditapp")
 	env := e2e.Env("OTEL_TRACES_EXPORTER=none")
 
-	cmd := exec.Command(bin, "audit", "-format", "json", "-bench", "-count", "2", "-benchtime", "200x", "-max-spans", "4", "-max-overhead", "1000%", ".")
+	cmd := exec.Command(bin, "audit", "-format", "json", "-bench", "-count", "4", "-benchtime", "200x", "-max-spans", "4", "-max-overhead", "1000%", ".")
 	cmd.Dir, cmd.Env = dir, env
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

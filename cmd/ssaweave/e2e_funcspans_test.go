@@ -13,7 +13,8 @@ import (
 // from //ssaweave:span directives and from its ssaweave.yaml, and whose
 // health route is excluded and debug handler ignored. It checks the whole
 // traces: server span → users.lookup → store.Store.Get, and
-// server span → main.render; errors recorded on the failing lookup; no span
+// server span → main.render → main.greeting (a function without a
+// context, whose call is woven with the request in scope); errors recorded on the failing lookup; no span
 // at all for the excluded route; no function span under the ignored
 // handler. Both build modes bind the hooks of the program's own packages
 // through the generated main file.
@@ -79,12 +80,16 @@ func checkFuncSpans(t *testing.T, spans []e2e.Span) {
 			if parentName(s) != "GET /users/{id}" || s.Status != "unset" {
 				t.Errorf("main.render: parent %q, status %s", parentName(s), s.Status)
 			}
+		case "main.greeting":
+			if parentName(s) != "main.render" {
+				t.Errorf("main.greeting: parent %q, want main.render (its call is woven with r in scope)", parentName(s))
+			}
 		case "GET /users/{id}", "GET /debug":
 		default:
 			t.Errorf("unexpected span %q (excluded or ignored code was traced?)", s.Name)
 		}
 	}
-	want := map[string]int{"GET /users/{id}": 2, "users.lookup": 2, "store.Store.Get": 2, "main.render": 1, "GET /debug": 1}
+	want := map[string]int{"GET /users/{id}": 2, "users.lookup": 2, "store.Store.Get": 2, "main.render": 1, "main.greeting": 1, "GET /debug": 1}
 	for name, n := range want {
 		if count[name] != n {
 			t.Errorf("%d spans named %q, want %d (all: %v)", count[name], name, n, count)

@@ -186,12 +186,14 @@ func checkFrontTraces(t *testing.T, r frontRun) {
 		t.Errorf("client spans under GET /clients for %q, want /items/b and /items/c", paths)
 	}
 
-	// /get: http.Get has no context, so its client span starts a trace
-	// of its own, which the backend continues.
+	// /get: http.Get takes no context, but the call is woven at its site
+	// (call.context) with the request in scope: its client span is a
+	// child of the server span of GET /get, and the backend continues
+	// that trace.
 	a := r.client(t, "/items/a")
 	r.checkClientSpan(t, a, "/items/a", "200")
-	if a.ParentSpanID != "" || a.TraceID == r.server(t, "/get").TraceID {
-		t.Errorf("http.Get's client span should be a root span, has parent %q", a.ParentSpanID)
+	if get := r.server(t, "/get"); a.ParentSpanID != get.SpanID || a.TraceID != get.TraceID {
+		t.Errorf("http.Get's client span has parent %s in trace %s, want GET /get's span %s in trace %s", a.ParentSpanID, a.TraceID, get.SpanID, get.TraceID)
 	}
 
 	// /timeout: the client span ends with the error of the timeout, under
@@ -236,6 +238,9 @@ func TestHTTPClient(t *testing.T) {
 	plan := clientPlan(t, dir, "./cmd/front")
 	if s := plan["net/http.client"]; s.Status != "woven" {
 		t.Errorf("net/http.client: %+v, want woven", s)
+	}
+	if s := plan["call.context"]; s.Status != "woven" || !strings.Contains(s.Reason, "net/http.Get takes no context") || !strings.Contains(s.Reason, "trace context of r (*net/http.Request)") {
+		t.Errorf("call.context: %+v, want the http.Get of GET /get woven with r", s)
 	}
 	tmp := t.TempDir()
 	woven, manual := filepath.Join(tmp, "woven"), filepath.Join(tmp, "manual")

@@ -48,7 +48,7 @@ func lookup(ctx context.Context, id string) (string, error) {
 //
 //ssaweave:span
 func render(w http.ResponseWriter, r *http.Request, name string) {
-	fmt.Fprintf(w, "hello %s\n", name)
+	fmt.Fprintln(w, greeting(name))
 }
 
 // health is excluded by route in ssaweave.yaml: no span at all, not even
@@ -75,3 +75,9 @@ func debug(w http.ResponseWriter, r *http.Request) {
 //
 //ssaweave:span
 func dump(ctx context.Context) {}
+
+// greeting takes no context: ssaweave weaves its call in render, where r
+// is in scope, so that its span is a child of render's.
+//
+//ssaweave:span
+func greeting(name string) string { return "hello " + name }

@@ -1,0 +1,211 @@
+package ssaweave
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ssaweave/ssaweave/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// CallRule is the rule name of call sites woven at the call (EditCall) in
+// plans: calls, in the program's own code, of an API that takes no
+// context (a rule's ContextFree).
+//
+// Like GoRule it is a built-in analysis: its decision needs the dataflow
+// at the call (which context is in scope, how control leaves the
+// statement) and the call graph below the callee.
+const CallRule = "call.context"
+
+// callAt is a call instruction in a function of a program's call graph.
+type callAt struct {
+	fn    *ssa.Function
+	instr *ssa.Call
+}
+
+// callSites plans the program's calls of context-free APIs (see
+// analysis.CallSites): one site each, woven (an EditCall, and a Bind in
+// every main with telemetry that links the package) when a context is in
+// scope at the call, the statement holding it can be rewritten, and the
+// callee makes spans of a rule woven in a program that reaches the call.
+// It must run after every Telemetry rule and the function spans are
+// decided, like goroutines.
+func (p *planner) callSites() {
+	if len(p.calls) == 0 {
+		return
+	}
+	own := map[*ssa.Package]bool{}
+	for _, cs := range p.calls {
+		own[cs.Package] = true
+	}
+	instrs := make([]map[token.Pos][]callAt, len(p.mains))
+	makers := make([]*spanMakers, len(p.mains))
+	links := make([]map[*types.Package]bool, len(p.mains))
+	for i := range p.mains {
+		instrs[i] = p.callInstrs(i, own)
+		if p.telemetry[i] {
+			makers[i] = p.spanMakers(i)
+			links[i] = imports(p.mains[i].Pkg)
+		}
+	}
+	hooks := map[*ssa.Package]map[string]bool{}
+
+	for _, cs := range p.calls {
+		m := analysis.Match{Rule: &analysis.Rule{Name: CallRule}, Name: cs.Decl, Func: cs.Func, Package: cs.Package, Decl: cs.Pos}
+		if m.Func == nil {
+			continue // no SSA for the call: nothing can run it
+		}
+		callee := cs.Callee.String()
+		switch {
+		case cs.Refused != "":
+			p.site(m, StatusPruned, fmt.Sprintf("%s takes no context, but %s", callee, cs.Refused), nil)
+			continue
+		case cs.Ctx == "" && cs.Escaping != "":
+			p.site(m, StatusPruned, fmt.Sprintf("%s takes no context, and the context in scope, %s, is outside the function literal holding the call, which does not capture it and escapes: capturing it could keep it alive as long as the literal", callee, cs.Escaping), nil)
+			continue
+		case cs.Ctx == "":
+			p.site(m, StatusPruned, callee+" takes no context, and none is in scope", nil)
+			continue
+		}
+
+		var reachers, idle, quiet []int
+		var witness []*ssa.Function
+		var enclosing *ssa.Function
+		for i, g := range p.graphs {
+			at := instrs[i][cs.Lparen]
+			if len(at) == 0 {
+				continue
+			}
+			if !p.telemetry[i] {
+				idle = append(idle, i)
+				continue
+			}
+			var callees []*ssa.Function
+			for _, a := range at {
+				callees = append(callees, g.CalleesAt(a.fn, a.instr)...)
+			}
+			path := g.PathFrom(callees, func(fn *ssa.Function) bool { return makers[i].makes(fn) != "" })
+			if path == nil {
+				quiet = append(quiet, i)
+				continue
+			}
+			if len(reachers) == 0 {
+				witness, enclosing = path, at[0].fn
+			}
+			reachers = append(reachers, i)
+		}
+		switch {
+		case len(reachers) > 0:
+		case len(quiet) > 0:
+			reason, path := p.reached(instrs[quiet[0]][cs.Lparen][0].fn, quiet)
+			p.site(m, StatusPruned, reason+", but "+callee+" makes no span woven in that program", path)
+			continue
+		case len(idle) > 0:
+			reason, _ := p.reached(instrs[idle[0]][cs.Lparen][0].fn, idle)
+			p.site(m, StatusPruned, reason+", but no telemetry is woven into that program", nil)
+			continue
+		default:
+			reason, path := p.unreachable(cs.Func)
+			p.site(m, StatusPruned, reason, path)
+			continue
+		}
+
+		hook := callHookName(hooks, cs)
+		reason, path := p.reached(enclosing, reachers)
+		maker := witness[len(witness)-1]
+		makes := fmt.Sprintf("reaches %s (%s) in %d calls", maker, makers[reachers[0]].makes(maker), len(witness))
+		if len(witness) == 1 {
+			makes = fmt.Sprintf("makes a span itself (%s)", makers[reachers[0]].makes(maker))
+		}
+		reason = fmt.Sprintf("%s; %s takes no context and %s: its spans get the trace context of %s (%s), %s",
+			reason, callee, makes, cs.Ctx, cs.CtxType, formDoc(cs.Form))
+		p.site(m, StatusWoven, reason, path)
+		pkg := cs.Package.Pkg.Path()
+		if p.edits[pkg] == nil {
+			p.edits[pkg] = make(map[string][]Edit)
+		}
+		p.edits[pkg][cs.File] = append(p.edits[pkg][cs.File], Edit{
+			Kind: EditCall,
+			Func: cs.Decl,
+			Hook: hook,
+			Rule: CallRule,
+			Line: cs.Pos.Line,
+			Col:  cs.Pos.Column,
+			Ctx:  cs.Ctx,
+			Form: cs.Form,
+		})
+		// As for go statements, every program with telemetry that links
+		// the package binds the hook.
+		for i := range p.mains {
+			if p.telemetry[i] && links[i][cs.Package.Pkg] {
+				p.binds[i] = append(p.binds[i], Bind{Package: pkg, Var: hook, Func: BindGoContext})
+			}
+		}
+	}
+}
+
+// formDoc says, for a reason, how a form hands over the context.
+func formDoc(form string) string {
+	if form == analysis.CallDefer {
+		return "set before the statement and restored when the function returns"
+	}
+	return "set around the statement"
+}
+
+// callInstrs returns the call instructions of the functions of the
+// packages own that program i reaches, by position of the call's opening
+// parenthesis. A call in a generic function has one instruction per
+// instance.
+func (p *planner) callInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]callAt {
+	want := map[token.Pos]bool{}
+	for _, cs := range p.calls {
+		want[cs.Lparen] = true
+	}
+	g := p.graphs[i]
+	out := map[token.Pos][]callAt{}
+	for fn := range g.CallGraph().Nodes {
+		if fn == nil || !g.Reachable(fn) {
+			continue
+		}
+		pkg := fn.Pkg
+		if o := fn.Origin(); o != nil {
+			pkg = o.Pkg
+		}
+		if !own[pkg] {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				if c, ok := in.(*ssa.Call); ok && want[c.Pos()] {
+					out[c.Pos()] = append(out[c.Pos()], callAt{fn, c})
+				}
+			}
+		}
+	}
+	for _, at := range out {
+		if len(at) > 1 {
+			slices.SortFunc(at, func(a, b callAt) int { return strings.Compare(a.fn.String(), b.fn.String()) })
+		}
+	}
+	return out
+}
+
+// callHookName returns the name of the hook variable of cs's EditCall:
+// ssaweaveCall_<function>_<n>, n counting the call sites of the function,
+// so that the name does not change when lines move.
+func callHookName(taken map[*ssa.Package]map[string]bool, cs analysis.CallSite) string {
+	if taken[cs.Package] == nil {
+		taken[cs.Package] = map[string]bool{}
+	}
+	base := "ssaweaveCall_" + strings.ReplaceAll(cs.Decl, ".", "_") + "_" + strconv.Itoa(cs.Index)
+	name := base
+	for n := 2; taken[cs.Package][name] || analysis.Declared(cs.Package.Pkg, name); n++ {
+		name = base + "_" + strconv.Itoa(n)
+	}
+	taken[cs.Package][name] = true
+	return name
+}
