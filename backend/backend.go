@@ -41,6 +41,12 @@ var Planner func(ctx context.Context, opts ssaweave.Options) (*ssaweave.Plan, er
 // depend on the plan.
 var HookPackages []string
 
+// ModuleHookPackages maps the target import path of each rule on a module
+// outside the standard library to its hook package: the private go.mod is
+// completed for that hook too when the user's module graph holds the
+// target (see rtsrc.Prepare).
+var ModuleHookPackages map[string]string
+
 // Prepared is a plan together with the build inputs made for it.
 type Prepared struct {
 	Plan     *ssaweave.Plan
@@ -64,7 +70,7 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 	if userModfile != "" && !filepath.IsAbs(userModfile) {
 		userModfile = filepath.Join(dir, userModfile)
 	}
-	setup, err := rtsrc.Prepare(ctx, dir, env, userModfile, HookPackages)
+	setup, err := rtsrc.Prepare(ctx, dir, env, userModfile, HookPackages, ModuleHookPackages)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	goversion "go/version"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -166,6 +167,27 @@ func Merge(ctx context.Context, mod Module, env []string, req Require, pkgs []st
 		return "", fmt.Errorf("ssaweave: %v", err)
 	}
 	return gomod, nil
+}
+
+// SumModules reads the go.sum file and returns a function that reports
+// whether an import path belongs to one of the modules it names (the
+// module path itself or a path under it). A missing go.sum names nothing.
+func SumModules(file string) func(importPath string) bool {
+	data, _ := os.ReadFile(file)
+	mods := map[string]bool{}
+	for l := range strings.Lines(string(data)) {
+		if m, _, ok := strings.Cut(strings.TrimSpace(l), " "); ok {
+			mods[m] = true
+		}
+	}
+	return func(importPath string) bool {
+		for p := importPath; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+			if mods[p] {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func mergeSums(a, b []byte) []byte {

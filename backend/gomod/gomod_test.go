@@ -420,3 +420,29 @@ func TestFindModfile(t *testing.T) {
 		t.Errorf("Find with -modfile = %+v, want %+v", got, want)
 	}
 }
+
+// TestSumModules checks which import paths a go.sum's modules provide.
+func TestSumModules(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "go.sum")
+	sum := "google.golang.org/grpc v1.70.0 h1:abc=\ngoogle.golang.org/grpc v1.70.0/go.mod h1:def=\ngithub.com/redis/go-redis/v9 v9.7.0/go.mod h1:x=\n"
+	if err := os.WriteFile(file, []byte(sum), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := SumModules(file)
+	for path, want := range map[string]bool{
+		"google.golang.org/grpc":             true,
+		"google.golang.org/grpc/credentials": true,
+		"google.golang.org/grpcx":            false,
+		"github.com/redis/go-redis/v9":       true,
+		"github.com/redis/go-redis":          false,
+		"github.com/gin-gonic/gin":           false,
+		"github.com/redis/go-redis/v9/extra": true,
+	} {
+		if got := in(path); got != want {
+			t.Errorf("in(%q) = %v, want %v", path, got, want)
+		}
+	}
+	if SumModules(filepath.Join(t.TempDir(), "missing.sum"))("google.golang.org/grpc") {
+		t.Error("a missing go.sum names a module")
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/ssaweave/ssaweave/backend/gomod"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ssaweave/ssaweave/internal/cache"
@@ -135,9 +136,20 @@ func (s Setup) Env() []string {
 }
 
 // Prepare makes the private go.mod (or, in a workspace, go.work) for the
-// user's module found from dir, completed for building pkgs. modfileFlag
-// is the user's own -modfile, if any.
-func Prepare(ctx context.Context, dir string, env []string, modfileFlag string, pkgs []string) (Setup, error) {
+// user's module found from dir, completed for building pkgs, and for each
+// hook package of ifLinked (target import path → hook package) whose target
+// is in a module of the user's module graph. modfileFlag is the user's own
+// -modfile, if any.
+//
+// Why ifLinked: a hook package of a library (rt/grpc) imports that
+// library's contrib instrumentation (otelgrpc), whose module the user's
+// go.mod does not list; when the woven main package imports the hook, the
+// go command wants it listed ("updates to go.mod needed"), so the private
+// go.mod must be completed for it. Completing for every hook would download
+// gin for a program that has no gin; the user's go.sum names every module
+// of the graph, so it tells, without running the go command, which hooks
+// the program may need.
+func Prepare(ctx context.Context, dir string, env []string, modfileFlag string, pkgs []string, ifLinked map[string]string) (Setup, error) {
 	rtDir, err := Extract()
 	if err != nil {
 		return Setup{}, err
@@ -145,6 +157,16 @@ func Prepare(ctx context.Context, dir string, env []string, modfileFlag string, 
 	mod, err := gomod.Find(ctx, dir, env, modfileFlag)
 	if err != nil {
 		return Setup{}, err
+	}
+	if len(ifLinked) > 0 && mod.GoMod != "" {
+		pkgs = slices.Clone(pkgs)
+		inGraph := gomod.SumModules(strings.TrimSuffix(mod.GoMod, ".mod") + ".sum")
+		for target, hook := range ifLinked {
+			if inGraph(target) && !slices.Contains(pkgs, hook) {
+				pkgs = append(pkgs, hook)
+			}
+		}
+		slices.Sort(pkgs)
 	}
 	req := gomod.Require{Path: ModulePath, Version: PseudoVersion, Dir: rtDir, GoSum: GoSum()}
 	if mod.Work != "" {

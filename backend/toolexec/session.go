@@ -167,7 +167,7 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 	ctx := context.Background()
 	env := gocmd.WithoutGoflags(os.Environ(), "mod", "modfile", "toolexec")
 	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TOOLEXEC_IMPORTPATH=") })
-	setup, err := rtsrc.Prepare(ctx, s.Dir, env, s.ModFlag, pkgs)
+	setup, err := rtsrc.Prepare(ctx, s.Dir, env, s.ModFlag, pkgs, nil)
 	if err != nil {
 		return nil, err
 	}

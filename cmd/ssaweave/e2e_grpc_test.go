@@ -2,6 +2,7 @@ package main
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -222,9 +223,20 @@ func TestGRPC(t *testing.T) {
 // TestGRPCWrapperBuild builds testdata/grpcapp with `ssaweave go build`,
 // the wrapper, which must rewrite packages that live in the module cache
 // (google.golang.org/grpc) as well as standard ones, and checks the traces.
+// The copy has no hand-instrumented variant and a tidy go.mod, so its
+// module graph lacks otelgrpc, which the woven gRPC hook imports: the
+// private go.mod must be completed for it (a go.mod that lists grpc but not
+// otelgrpc is what most gRPC services have; caddy is one).
 func TestGRPCWrapperBuild(t *testing.T) {
 	bin := e2e.SSAWeave(t)
 	dir := e2e.CopyProgram(t, "grpcapp")
+	if err := os.Remove(filepath.Join(dir, "manual.go")); err != nil {
+		t.Fatal(err)
+	}
+	e2e.Run(t, dir, e2e.Env(), "go", "mod", "tidy")
+	if gomod, err := os.ReadFile(filepath.Join(dir, "go.mod")); err != nil || strings.Contains(string(gomod), "otelgrpc") {
+		t.Fatalf("the tidy go.mod should not name otelgrpc (error %v):\n%s", err, gomod)
+	}
 	out := filepath.Join(t.TempDir(), "grpcapp")
 	e2e.Run(t, dir, e2e.Env(), bin, "go", "build", "-o", out, ".")
 	checkGRPCTraces(t, runGRPCApp(t, out, e2e.Env("OTEL_TRACES_EXPORTER=console"), grpcRequests))

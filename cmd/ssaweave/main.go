@@ -64,6 +64,7 @@ Environment:
 func main() {
 	backend.Planner = plan
 	backend.HookPackages = hookPackages
+	backend.ModuleHookPackages = moduleHookPackages()
 	toolexec.Planner = plan
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -180,6 +181,21 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// moduleHookPackages maps the target of each rule on a module outside the
+// standard library to its hook package, for the private go.mod to be
+// completed for the hooks of the libraries the program's module graph
+// holds (see rtsrc.Prepare).
+func moduleHookPackages() map[string]string {
+	out := map[string]string{}
+	for _, r := range analysis.Rules {
+		first, _, _ := strings.Cut(r.Package, "/")
+		if strings.Contains(first, ".") && r.HookPackage != "" {
+			out[r.Package] = r.HookPackage
+		}
+	}
+	return out
 }
 
 // hookPackages lists the runtime packages that rules on the standard
