@@ -144,7 +144,7 @@ func TestOverlay(t *testing.T) {
 func TestMatchByType(t *testing.T) {
 	p := loadSmall(t)
 	rule := func(fn, hook string) []Rule {
-		return []Rule{{Name: "test", Role: Telemetry, Package: MainPackage, Funcs: []string{fn}, Kind: EditBefore, Hook: hook, HookPackage: RuntimePackage}}
+		return []Rule{{Name: "test", Role: Telemetry, SpanKind: "internal", Package: MainPackage, Funcs: []string{fn}, Kind: EditBefore, Hook: hook, HookPackage: RuntimePackage}}
 	}
 	for _, tc := range []struct {
 		fn, hook      string
@@ -245,13 +245,17 @@ func TestRulesWellFormed(t *testing.T) {
 }
 
 func TestRulesCheck(t *testing.T) {
-	good := Rule{Name: "x", Role: Telemetry, Package: "p", Funcs: []string{"F"}, Kind: EditBefore, Hook: "h", HookPackage: RuntimePackage}
+	good := Rule{Name: "x", Role: Telemetry, SpanKind: "client", Package: "p", Funcs: []string{"F"}, Kind: EditBefore, Hook: "h", HookPackage: RuntimePackage}
 	for name, mutate := range map[string]func(*Rule){
 		"no name":      func(r *Rule) { r.Name = "" },
 		"two funcs":    func(r *Rule) { r.Funcs = []string{"F", "G"} },
 		"no hook":      func(r *Rule) { r.Hook = "" },
 		"no hook pkg":  func(r *Rule) { r.HookPackage = "" },
 		"unknown role": func(r *Rule) { r.Role = 0 },
+		// The audit takes a span's kind from its rule, so a telemetry
+		// rule must declare one, and a rule that makes no spans must not.
+		"telemetry, no span kind":   func(r *Rule) { r.SpanKind = "" },
+		"correlates with span kind": func(r *Rule) { r.Role = Correlates },
 	} {
 		r := good
 		mutate(&r)

@@ -38,7 +38,10 @@
 //     binds hook variables by name through //go:linkname, so names are part
 //     of the contract with it and never change;
 //   - HookPackage: the runtime package that implements the hook; the main
-//     package links it when the rule is woven.
+//     package links it when the rule is woven;
+//   - SpanKind: for a Telemetry rule (and only for one), what the audit
+//     counts its spans as ("server", "client", "database", "redis"), so
+//     that the audit needs to know no rule by name.
 //
 // [MatchRules] resolves each rule against the loaded program by type, not by
 // text: it looks the name up in the target package's scope, finds methods

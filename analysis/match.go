@@ -149,6 +149,12 @@ func (r *Rule) check() error {
 		return fmt.Errorf("ssaweave: rule %s: hook package is required", r.Name)
 	case r.Role < Telemetry || r.Role > Correlates:
 		return fmt.Errorf("ssaweave: rule %s: unknown role %d", r.Name, r.Role)
+	case r.Role == Telemetry && r.SpanKind == "":
+		// The audit would have no word for its spans.
+		return fmt.Errorf("ssaweave: rule %s: a telemetry rule needs a span kind", r.Name)
+	case r.Role != Telemetry && r.SpanKind != "":
+		// Only telemetry rules make spans: a kind elsewhere is a mistake.
+		return fmt.Errorf("ssaweave: rule %s: only telemetry rules make spans, but its span kind is %q", r.Name, r.SpanKind)
 	}
 	return nil
 }

@@ -93,6 +93,14 @@ type Rule struct {
 	Hook        string // hook variable, or deferred function for EditDefer
 	HookPackage string // runtime package implementing the hook
 
+	// SpanKind is what the audit counts a span of this rule as: "server",
+	// "client", "database", "redis", ... It is a word for people reading
+	// an audit ("3 database spans"), not OpenTelemetry's SpanKind. Every
+	// Telemetry rule must say, and no other rule may (they make no spans):
+	// the rule is the one place that knows what it instruments, so the
+	// audit reads this field instead of knowing rule names.
+	SpanKind string
+
 	// Entry marks a rule whose spans are entry-point (server) spans: their
 	// parent comes from the incoming request, never from a caller or a
 	// goroutine, so the code that leads to them is not a path to a sink.
@@ -159,6 +167,7 @@ var Rules = []Rule{
 		Name:        "net/http.server",
 		Doc:         "Trace every request served by a net/http server, at the choke point all servers share.",
 		Role:        Telemetry,
+		SpanKind:    "server",
 		Package:     "net/http",
 		Funcs:       []string{"serverHandler.ServeHTTP"},
 		Entry:       true,
@@ -175,6 +184,7 @@ var Rules = []Rule{
 		Name:        "net/http.client",
 		Doc:         "Trace every request sent by a net/http Client (http.Get, custom Clients and Transports) and inject the trace context into it.",
 		Role:        Telemetry,
+		SpanKind:    "client",
 		Package:     "net/http",
 		Funcs:       []string{"send"},
 		Kind:        EditFilter,
@@ -192,6 +202,7 @@ var Rules = []Rule{
 		Name:        "database/sql",
 		Doc:         "Trace queries, statements, transactions and rows of every database/sql database, whatever the driver.",
 		Role:        Telemetry,
+		SpanKind:    "database",
 		Package:     "database/sql",
 		Funcs:       []string{"OpenDB"},
 		Kind:        EditFilter,
@@ -257,6 +268,7 @@ var Rules = []Rule{
 		Name:        "grpc.server",
 		Doc:         "Trace every RPC a gRPC server handles (otelgrpc stats handler).",
 		Role:        Telemetry,
+		SpanKind:    "server",
 		Package:     grpcPath,
 		Funcs:       []string{"NewServer"},
 		Entry:       true,
@@ -271,6 +283,7 @@ var Rules = []Rule{
 		Name:        "grpc.client",
 		Doc:         "Trace every RPC a gRPC client connection sends (otelgrpc stats handler); covers Dial and DialContext.",
 		Role:        Telemetry,
+		SpanKind:    "client",
 		Package:     grpcPath,
 		Funcs:       []string{"NewClient"},
 		Kind:        EditFilter,
@@ -294,6 +307,7 @@ var Rules = []Rule{
 		Name:        "go-redis.client",
 		Doc:         "Trace every command of a go-redis client, and of each node of cluster and ring clients (redisotel hooks).",
 		Role:        Telemetry,
+		SpanKind:    "redis",
 		Package:     goRedisPath,
 		Funcs:       []string{"NewClient"},
 		Kind:        EditAround,
@@ -310,6 +324,7 @@ var Rules = []Rule{
 		Name:        "go-redis.failover",
 		Doc:         "Trace every command of a go-redis Sentinel failover client, which NewFailoverClient builds without NewClient (redisotel hooks).",
 		Role:        Telemetry,
+		SpanKind:    "redis",
 		Package:     goRedisPath,
 		Funcs:       []string{"NewFailoverClient"},
 		Kind:        EditAround,

@@ -44,14 +44,25 @@ func testOptions(dir string) Options {
 // planOf returns the plan of testdata/dir, built once.
 func planOf(t *testing.T, dir string) *Plan {
 	t.Helper()
+	return planPatterns(t, dir, "./...")
+}
+
+// planPatterns returns the plan of the packages patterns name in
+// testdata/dir, built once: a program whose mains must be decided apart
+// (a rule is woven if any main of a plan reaches it) is planned per main.
+func planPatterns(t *testing.T, dir string, patterns ...string) *Plan {
+	t.Helper()
+	key := dir + " " + strings.Join(patterns, " ")
 	plansMu.Lock()
-	pp := plans[dir]
+	pp := plans[key]
 	if pp == nil {
 		pp = &plannedProgram{}
-		plans[dir] = pp
+		plans[key] = pp
 	}
 	plansMu.Unlock()
-	pp.once.Do(func() { pp.plan, pp.err = Build(context.Background(), testOptions(dir)) })
+	opts := testOptions(dir)
+	opts.Patterns = patterns
+	pp.once.Do(func() { pp.plan, pp.err = Build(context.Background(), opts) })
 	if pp.err != nil {
 		t.Fatal(pp.err)
 	}

@@ -10,6 +10,11 @@ import (
 // FuncSpanRule is the rule name of function-span sites in plans.
 const FuncSpanRule = "function.span"
 
+// funcSpanKind is what the audit counts a function span as (the
+// analysis.Rule.SpanKind of this built-in rule): an INTERNAL span of the
+// program's own code.
+const funcSpanKind = "internal"
+
 // funcSpans plans the function spans: one site per selected function,
 // woven where a program reaches it (exclusions applied) and its profile
 // does not find it hot (judgeHot), with an EditSpan in its file and a
@@ -18,7 +23,7 @@ const FuncSpanRule = "function.span"
 func (p *planner) funcSpans() {
 	for k, fs := range p.spans {
 		m := analysis.Match{
-			Rule:    &analysis.Rule{Name: FuncSpanRule},
+			Rule:    &analysis.Rule{Name: FuncSpanRule, SpanKind: funcSpanKind},
 			Name:    fs.Name,
 			Func:    fs.Func,
 			Package: fs.Func.Pkg,

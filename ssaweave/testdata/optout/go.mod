@@ -1,0 +1,3 @@
+module example.com/optout
+
+go 1.24
