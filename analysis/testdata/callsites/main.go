@@ -20,7 +20,7 @@ func handler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for range 3 {
-		db.Ping() // case: loop
+		db.Ping()                                                   // case: loop
 		if _, err := http.Head("http://example.com/"); err != nil { // case: loop leaves
 			continue
 		}
