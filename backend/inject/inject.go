@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/ssaweave/ssaweave/ssaweave"
 )
@@ -39,7 +40,7 @@ const TestKeyFileName = "zz_ssaweave_key_test.go"
 // generated main file.
 const RuntimeAlias = "ssaweavert"
 
-// TestFileName is the name of the runtime file the wrapper adds to the
+// TestFileName is the name of the runtime file the wrapper adds beside the
 // package under test of a woven test binary: a _test.go file, so that only
 // the test binary compiles it.
 const TestFileName = "zz_ssaweave_init_test.go"
@@ -53,13 +54,26 @@ func MainFile(m *ssaweave.Main, id string) []byte {
 	return File(m, "main", m.ImportPath, id)
 }
 
-// TestFile returns the runtime file of test binary m (m.Test is set) as a
-// file of the package under test, named TestFileName: the go command
-// generates the test binary's main package, so the wrapper cannot add a
-// file to it, but whatever the package under test imports in its _test.go
-// files is linked into the test binary, and only there.
+// TestFile returns the runtime file of test binary m (m.Test is set), named
+// TestFileName, as a file of the external test package of the package
+// under test (pkg_test, which the file creates when the package has none):
+// the go command generates the test binary's main package, so the wrapper
+// cannot add a file to it, but whatever the test packages import is linked
+// into the test binary, and only there.
+//
+// Why the external test package, not the package under test: the file
+// imports the hook packages, and they import the standard library and the
+// instrumented libraries. When those include the package under test (the
+// tests of database/sql, net/http or log/slog, or of chi itself), a
+// _test.go file of that package importing them is an import cycle, which
+// the go command refuses; an external test package may import anything
+// that imports the package under test, which is what it exists for.
 func TestFile(m *ssaweave.Main, id string) []byte {
-	return File(m, m.Test.Name, m.Test.Package, id)
+	name, path := m.Test.Name, m.Test.Package
+	if !strings.HasSuffix(name, "_test") {
+		name, path = name+"_test", path+"_test"
+	}
+	return File(m, name, path, id)
 }
 
 // File returns the runtime file of program m as a file of the package

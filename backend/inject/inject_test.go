@@ -266,3 +266,37 @@ func TestPackageName(t *testing.T) {
 		t.Error("PackageName of a missing file: no error")
 	}
 }
+
+// TestTestFile checks that a test binary's runtime file joins the external
+// test package (the hook packages may import the package under test, an
+// import cycle from inside it), binding the package under test's hook
+// variables by name like any other package's, and the external test
+// package's own directly.
+func TestTestFile(t *testing.T) {
+	for _, tc := range []struct {
+		name, pkg string // m.Test
+		wantName  string
+	}{
+		{"sql", "database/sql", "sql_test"},           // in-package tests
+		{"sql_test", "database/sql_test", "sql_test"}, // only external tests
+	} {
+		m := &ssaweave.Main{
+			ImportPath: "database/sql.test",
+			Hooks:      []string{rtPath, rtPath + "/sql"},
+			Binds: []ssaweave.Bind{
+				{Package: "database/sql", Var: "ssaweaveSpan_a", Func: ssaweave.BindFuncSpan},
+				{Package: "database/sql_test", Var: "ssaweaveSpan_b", Func: ssaweave.BindFuncSpan},
+			},
+			Test: &ssaweave.TestOf{Package: tc.pkg, Name: tc.name, Dir: "/src/database/sql"},
+		}
+		src := TestFile(m, "id")
+		f := parseSource(t, TestFileName, src)
+		if f.Name.Name != tc.wantName {
+			t.Errorf("Test %s: package %s, want %s", tc.name, f.Name.Name, tc.wantName)
+		}
+		if !strings.Contains(string(src), "//go:linkname ssaweaveBind0 database/sql.ssaweaveSpan_a\n") ||
+			!strings.Contains(string(src), "\tssaweaveSpan_b = ssaweavert.FuncSpan\n") {
+			t.Errorf("Test %s: want the package under test's variable linknamed and the external test package's assigned:\n%s", tc.name, src)
+		}
+	}
+}

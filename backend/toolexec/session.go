@@ -19,6 +19,7 @@ import (
 	"github.com/ssaweave/ssaweave/internal/gotool"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"github.com/ssaweave/ssaweave/ssaweave"
+	"golang.org/x/mod/modfile"
 )
 
 // A session is what the toolexec processes of one go command share in
@@ -158,19 +159,19 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 	if s.Hooks != nil {
 		return s.Hooks, nil
 	}
-	var pkgs []string
-	for _, m := range b.plan.Mains {
-		pkgs = append(pkgs, m.Hooks...)
-	}
-	slices.Sort(pkgs)
-	pkgs = slices.Compact(pkgs)
 	ctx := context.Background()
-	env := gocmd.WithoutGoflags(os.Environ(), "mod", "modfile", "toolexec")
-	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TOOLEXEC_IMPORTPATH=") })
-	setup, err := rtsrc.Prepare(ctx, s.Dir, env, s.ModFlag, pkgs, nil)
+	setup, env, pkgs, err := s.hookSetup(ctx, b)
 	if err != nil {
 		return nil, err
 	}
+	key, err := hooksKey(setup)
+	if err != nil {
+		return nil, err
+	}
+	// The child's tools answer -V=full as the parent's do (see
+	// backend.version), so that the packages both compile (the woven
+	// standard library) are one cache entry, compiled once.
+	env = append(env, EnvHooksKey+"="+key)
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -214,6 +215,61 @@ func (s *session) hookExports(b *backend) (map[string]string, error) {
 	}
 	s.Hooks = hooks
 	return hooks, s.save()
+}
+
+// hookSetup returns how the hook packages of b's plan are built: the
+// private go.mod (or go.work) that adds the runtime module to the user's,
+// the environment of the child build, and the hook packages.
+func (s *session) hookSetup(ctx context.Context, b *backend) (rtsrc.Setup, []string, []string, error) {
+	var pkgs []string
+	for _, m := range b.plan.Mains {
+		pkgs = append(pkgs, m.Hooks...)
+	}
+	slices.Sort(pkgs)
+	pkgs = slices.Compact(pkgs)
+	env := gocmd.WithoutGoflags(os.Environ(), "mod", "modfile", "toolexec")
+	env = slices.DeleteFunc(env, func(kv string) bool {
+		return strings.HasPrefix(kv, "TOOLEXEC_IMPORTPATH=") || strings.HasPrefix(kv, EnvHooksKey+"=")
+	})
+	setup, err := rtsrc.Prepare(ctx, s.Dir, env, s.ModFlag, pkgs, nil)
+	return setup, env, pkgs, err
+}
+
+// hooksKey identifies the inputs of the hook packages' build that the
+// go command cannot see in a woven main's compile, which imports the hooks
+// behind its back: where the runtime module is (its directory, in the
+// ssaweave cache, is in the hooks' compiled positions and so in their
+// export data) and the version of every module of the build (from the
+// private go.mod; the user's module path and godebug lines are left out,
+// so that programs with the same dependencies share the key). In a
+// workspace, the private go.work as a whole. With the plan's WeaveID and
+// the build's flags, which the go command keys on already, they determine
+// the hooks' archives, and so what such a main was compiled against.
+func hooksKey(setup rtsrc.Setup) (string, error) {
+	if setup.Work != "" {
+		data, err := os.ReadFile(setup.Work)
+		if err != nil {
+			return "", err
+		}
+		return cache.Hash([]byte("go.work"), data), nil
+	}
+	data, err := os.ReadFile(setup.ModFile)
+	if err != nil {
+		return "", err
+	}
+	f, err := modfile.Parse(setup.ModFile, data, nil)
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for _, r := range f.Require {
+		lines = append(lines, "require "+r.Mod.String())
+	}
+	for _, r := range f.Replace {
+		lines = append(lines, "replace "+r.Old.String()+" => "+r.New.Path+" "+r.New.Version)
+	}
+	slices.Sort(lines)
+	return cache.Hash([]byte(strings.Join(lines, "\n"))), nil
 }
 
 // goProcess describes the go command that runs this toolexec process.

@@ -54,6 +54,10 @@ const (
 	// private go.mod had to raise the go directive for the runtime's
 	// requirements, so the user's code keeps its language version.
 	EnvLang = "SSAWEAVE_LANG"
+	// EnvHooksKey is the hooksKey of a toolexec-only build, which its
+	// child build of the hook packages appends to -V=full as the parent
+	// does (see backend.version).
+	EnvHooksKey = "SSAWEAVE_HOOKS_KEY"
 	// EnvOverlay is the path of the -overlay file the wrapper gives the go
 	// command. The go command hands the cover tool the paths of overlaid
 	// files, not their replacements, and the cover tool reads the disk:
@@ -101,6 +105,10 @@ func Main(args []string) int {
 	switch tool {
 	case "vet":
 		newArgs, err = vet(args)
+		if err == nil && newArgs == nil {
+			// Nothing of the user's to check (see vet).
+			return 0
+		}
 	case "cover":
 		newArgs, err = cover(args)
 	case "compile":
@@ -178,6 +186,15 @@ func readPlan(path string) (*ssaweave.Plan, error) {
 // the answer is the tool's own, and per-package key files (added with
 // -overlay) separate woven packages from plain ones, so everything the plan
 // leaves alone is shared with plain builds.
+//
+// In toolexec-only mode the answer carries the hooksKey too: the compile
+// of a woven main imports the hook packages, which the go command does not
+// know of, so their archives are in no action ID of its own. Without the
+// key, a cached main compiled against the hooks of another build (the
+// runtime module in another SSAWEAVE_CACHE, or other module versions) was
+// linked with this build's hooks, and the link failed ("fingerprint
+// mismatch"). The child build of the hooks has no session: it takes the
+// key from its parent (EnvHooksKey).
 func (b *backend) version(args []string) int {
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stderr = os.Stderr
@@ -186,8 +203,19 @@ func (b *backend) version(args []string) int {
 		return exitCode(err)
 	}
 	if b.mode == ModeToolexec {
+		key := os.Getenv(EnvHooksKey)
+		if b.session != nil {
+			setup, _, _, err := b.session.hookSetup(context.Background(), b)
+			if err == nil {
+				key, err = hooksKey(setup)
+			}
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
+				return 1
+			}
+		}
 		line := strings.TrimRight(string(out), "\n")
-		out = []byte(line + " ssaweave=" + b.plan.WeaveID() + "\n")
+		out = []byte(line + " ssaweave=" + b.plan.WeaveID() + "/" + key + "\n")
 	}
 	os.Stdout.Write(out)
 	return 0
@@ -395,6 +423,13 @@ func cover(args []string) ([]string, error) {
 // the runtime file binds are not declared (compile rewrites files, vet
 // does not), and the added files declare nothing the user's code refers
 // to.
+//
+// It returns nil arguments when no file is left: the runtime file makes
+// an external test package (pkg_test) of its own when the package has
+// none, which plain go would not vet at all, and vet fails on a package
+// without files ("package has no files"). The vet run is then skipped; the
+// go command does without its facts output (nothing imports a test
+// package).
 func vet(args []string) ([]string, error) {
 	cfgPath := args[len(args)-1]
 	if !strings.HasSuffix(cfgPath, ".cfg") {
@@ -419,6 +454,9 @@ func vet(args []string) ([]string, error) {
 	})
 	if len(kept) == len(files) {
 		return args, nil
+	}
+	if len(kept) == 0 {
+		return nil, nil
 	}
 	cfg["GoFiles"] = kept
 	out, err := json.Marshal(cfg)

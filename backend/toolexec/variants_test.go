@@ -229,6 +229,17 @@ func TestVet(t *testing.T) {
 		t.Errorf("new configuration %s, want GoFiles %q and every other field kept", data, want)
 	}
 
+	// Only ours (the external test package that the runtime file makes):
+	// nothing to vet, and vet would fail on a package without files.
+	cfg["GoFiles"] = []string{ours}
+	data, _ = json.Marshal(cfg)
+	if err := os.WriteFile(cfgPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := vet([]string{"/go/pkg/tool/vet", cfgPath}); err != nil || got != nil {
+		t.Errorf("vet of a package with only added files = %q, %v; want nil arguments (skip vet)", got, err)
+	}
+
 	// Nothing of ours: the configuration is used as it is.
 	cfg["GoFiles"] = []string{filepath.Join(user, "p.go")}
 	data, _ = json.Marshal(cfg)
