@@ -114,6 +114,18 @@ func TestCacheKey(t *testing.T) {
 			t.Errorf("changing %s does not change the key", name)
 		}
 	}
+	// Settings that cannot change a plan do not change the key: the shell
+	// changes OLDPWD on every cd. (The overlay case added a file: take the
+	// key anew.)
+	base = key(opts)
+	for _, env := range [][]string{{"OLDPWD=/somewhere"}, {"TERM=dumb", "FOO_UNRELATED=1"}} {
+		if k := key(Options{Dir: dir, Patterns: opts.Patterns, Tool: testTool, Env: env}); k != base {
+			t.Errorf("setting %v changes the key", env)
+		}
+	}
+	if k := key(Options{Dir: dir, Patterns: opts.Patterns, Tool: testTool, Env: []string{"CGO_CFLAGS=-O0"}}); k == base {
+		t.Error("setting CGO_CFLAGS does not change the key")
+	}
 }
 
 func TestCachedIgnoresBrokenPlan(t *testing.T) {
