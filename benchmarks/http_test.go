@@ -25,13 +25,15 @@ type httpConfig struct {
 }
 
 // httpConfigs are the configurations of testdata/bench/cmd/server that
-// BenchmarkHTTP compares: plain; woven with tracing off (the runtime then
-// installs no SDK); woven and hand-instrumented with an SDK that samples
+// BenchmarkHTTP compares: plain; woven with tracing off (no exporter: the
+// runtime then installs no SDK) and with OTEL_SDK_DISABLED=true (nothing at
+// all, not even a propagator); woven and hand-instrumented with an SDK that samples
 // nothing and with one that samples every request, exporting over
 // OTLP/HTTP to a sink that accepts and discards.
 var httpConfigs = []httpConfig{
 	{"plain", "plain", nil},
 	{"woven-off", "woven", []string{"OTEL_TRACES_EXPORTER=none"}},
+	{"woven-disabled", "woven", []string{"OTEL_SDK_DISABLED=true"}},
 	{"woven-unsampled", "woven", []string{"OTEL_TRACES_SAMPLER=always_off"}},
 	{"manual-unsampled", "manual", []string{"OTEL_TRACES_SAMPLER=always_off"}},
 	{"woven-sampled", "woven", []string{"OTEL_TRACES_SAMPLER=always_on"}},
@@ -42,6 +44,7 @@ var httpConfigs = []httpConfig{
 // for each round: numerator and denominator configurations.
 var httpRatios = [][2]string{
 	{"woven-off", "plain"},
+	{"woven-disabled", "plain"},
 	{"woven-unsampled", "manual-unsampled"},
 	{"woven-sampled", "manual-sampled"},
 	{"woven-sampled", "plain"},

@@ -53,7 +53,7 @@ func TestAudit(t *testing.T) {
 		t.Fatal("no benchmark results")
 	}
 	for _, r := range a.Bench.Rows {
-		if !strings.HasPrefix(r.Name, "GetOrder") || r.Plain.N != 2 || r.Woven.N != 2 || r.Plain.Center <= 0 && r.Unit == "sec/op" {
+		if !strings.HasPrefix(r.Name, "GetOrder") || r.Plain.N != 4 || r.Woven.N != 4 || r.Plain.Center <= 0 && r.Unit == "sec/op" {
 			t.Errorf("benchmark row %+v", r)
 		}
 		units[r.Unit] = true
