@@ -21,12 +21,6 @@ import (
 // statement) and the call graph below the callee.
 const CallRule = "call.context"
 
-// callAt is a call instruction in a function of a program's call graph.
-type callAt struct {
-	fn    *ssa.Function
-	instr *ssa.Call
-}
-
 // callSites plans the program's calls of context-free APIs (see
 // analysis.CallSites): one site each, woven (an EditCall, and a Bind in
 // every main with telemetry that links the package) when a context is in
@@ -42,7 +36,7 @@ func (p *planner) callSites() {
 	for _, cs := range p.calls {
 		own[cs.Package] = true
 	}
-	instrs := make([]map[token.Pos][]callAt, len(p.mains))
+	instrs := make([]map[token.Pos][]goAt, len(p.mains))
 	makers := make([]*spanMakers, len(p.mains))
 	links := make([]map[*types.Package]bool, len(p.mains))
 	for i := range p.mains {
@@ -72,32 +66,11 @@ func (p *planner) callSites() {
 			continue
 		}
 
-		var reachers, idle, quiet []int
-		var witness []*ssa.Function
-		var enclosing *ssa.Function
-		for i, g := range p.graphs {
-			at := instrs[i][cs.Lparen]
-			if len(at) == 0 {
-				continue
-			}
-			if !p.telemetry[i] {
-				idle = append(idle, i)
-				continue
-			}
-			var callees []*ssa.Function
-			for _, a := range at {
-				callees = append(callees, g.CalleesAt(a.fn, a.instr)...)
-			}
-			path := g.PathFrom(callees, func(fn *ssa.Function) bool { return makers[i].makes(fn) != "" })
-			if path == nil {
-				quiet = append(quiet, i)
-				continue
-			}
-			if len(reachers) == 0 {
-				witness, enclosing = path, at[0].fn
-			}
-			reachers = append(reachers, i)
+		at := make([][]goAt, len(p.graphs))
+		for i := range p.graphs {
+			at[i] = instrs[i][cs.Lparen]
 		}
+		reachers, idle, quiet, witness, enclosing := p.siteReaches(at, makers)
 		switch {
 		case len(reachers) > 0:
 		case len(quiet) > 0:
@@ -160,13 +133,13 @@ func formDoc(form string) string {
 // packages own that program i reaches, by position of the call's opening
 // parenthesis. A call in a generic function has one instruction per
 // instance.
-func (p *planner) callInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]callAt {
+func (p *planner) callInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]goAt {
 	want := map[token.Pos]bool{}
 	for _, cs := range p.calls {
 		want[cs.Lparen] = true
 	}
 	g := p.graphs[i]
-	out := map[token.Pos][]callAt{}
+	out := map[token.Pos][]goAt{}
 	for fn := range g.CallGraph().Nodes {
 		if fn == nil || !g.Reachable(fn) {
 			continue
@@ -181,14 +154,14 @@ func (p *planner) callInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]c
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
 				if c, ok := in.(*ssa.Call); ok && want[c.Pos()] {
-					out[c.Pos()] = append(out[c.Pos()], callAt{fn, c})
+					out[c.Pos()] = append(out[c.Pos()], goAt{fn, c})
 				}
 			}
 		}
 	}
 	for _, at := range out {
 		if len(at) > 1 {
-			slices.SortFunc(at, func(a, b callAt) int { return strings.Compare(a.fn.String(), b.fn.String()) })
+			slices.SortFunc(at, func(a, b goAt) int { return strings.Compare(a.fn.String(), b.fn.String()) })
 		}
 	}
 	return out

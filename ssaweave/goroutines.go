@@ -22,10 +22,43 @@ import (
 // the call graph below the goroutine, which no Rule field can express.
 const GoRule = "goroutine.context"
 
-// goAt is a go instruction in a function of a program's call graph.
+// goAt is a call instruction (a go statement's, or a call's) in a
+// function of a program's call graph.
 type goAt struct {
 	fn    *ssa.Function
-	instr *ssa.Go
+	instr ssa.CallInstruction
+}
+
+// siteReaches decides, for a site with the instructions at[i] in program
+// i, which programs reach it and make spans below it: reachers (programs
+// with telemetry in which a callee of the site reaches a span maker), idle
+// (reached, but no telemetry there) and quiet (reached, nothing below makes
+// spans). witness is the path from a callee to a span maker in reachers[0],
+// and enclosing the function holding the site there.
+func (p *planner) siteReaches(at [][]goAt, makers []*spanMakers) (reachers, idle, quiet []int, witness []*ssa.Function, enclosing *ssa.Function) {
+	for i, g := range p.graphs {
+		if len(at[i]) == 0 {
+			continue
+		}
+		if !p.telemetry[i] {
+			idle = append(idle, i)
+			continue
+		}
+		var callees []*ssa.Function
+		for _, a := range at[i] {
+			callees = append(callees, g.CalleesAt(a.fn, a.instr)...)
+		}
+		path := g.PathFrom(callees, func(fn *ssa.Function) bool { return makers[i].makes(fn) != "" })
+		if path == nil {
+			quiet = append(quiet, i)
+			continue
+		}
+		if len(reachers) == 0 {
+			witness, enclosing = path, at[i][0].fn
+		}
+		reachers = append(reachers, i)
+	}
+	return reachers, idle, quiet, witness, enclosing
 }
 
 // spanMakers is, for one program, what makes spans that a goroutine's
@@ -89,32 +122,11 @@ func (p *planner) goroutines() {
 			continue
 		}
 
-		var reachers, idle, quiet []int
-		var witness []*ssa.Function // from the goroutine's function to a span maker, in reachers[0]
-		var enclosing *ssa.Function // the function holding the statement, in reachers[0]
-		for i, g := range p.graphs {
-			at := instrs[i][gs.Go]
-			if len(at) == 0 {
-				continue
-			}
-			if !p.telemetry[i] {
-				idle = append(idle, i)
-				continue
-			}
-			var callees []*ssa.Function
-			for _, a := range at {
-				callees = append(callees, g.CalleesAt(a.fn, a.instr)...)
-			}
-			path := g.PathFrom(callees, func(fn *ssa.Function) bool { return makers[i].makes(fn) != "" })
-			if path == nil {
-				quiet = append(quiet, i)
-				continue
-			}
-			if len(reachers) == 0 {
-				witness, enclosing = path, at[0].fn
-			}
-			reachers = append(reachers, i)
+		at := make([][]goAt, len(p.graphs))
+		for i := range p.graphs {
+			at[i] = instrs[i][gs.Go]
 		}
+		reachers, idle, quiet, witness, enclosing := p.siteReaches(at, makers)
 		switch {
 		case len(reachers) > 0:
 		case len(quiet) > 0:

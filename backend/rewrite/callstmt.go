@@ -3,7 +3,6 @@ package rewrite
 import (
 	"go/ast"
 	"go/token"
-	"strings"
 
 	"github.com/dave/dst"
 
@@ -31,20 +30,8 @@ func (rw *rewriter) findCall(e ssaweave.Edit) (*dst.FuncDecl, error) {
 	if e.Form != formBracket && e.Form != formDefer {
 		return nil, rw.errorf(e, "call edit in function %s: unknown form %q (want %s or %s)", e.Func, e.Form, formBracket, formDefer)
 	}
-	recv, name, isMethod := strings.Cut(e.Func, ".")
-	if !isMethod {
-		name, recv = recv, ""
-	}
-	declared := false
-	for _, d := range rw.file.Decls {
-		fd, ok := d.(*dst.FuncDecl)
-		if !ok || fd.Name.Name != name || fd.Body == nil {
-			continue
-		}
-		if isMethod != (fd.Recv != nil) || isMethod && (len(fd.Recv.List) != 1 || recvTypeName(fd.Recv.List[0].Type) != recv) {
-			continue
-		}
-		declared = true
+	decls := rw.declsOf(e.Func)
+	for _, fd := range decls {
 		found := rw.callTarget(fd, e)
 		if found == nil {
 			continue
@@ -67,7 +54,7 @@ func (rw *rewriter) findCall(e ssaweave.Edit) (*dst.FuncDecl, error) {
 		rw.gos[e] = found
 		return fd, nil
 	}
-	if declared {
+	if len(decls) > 0 {
 		return nil, rw.errorf(e, "no call at %d:%d in function %s (plan is stale?)", e.Line, e.Col, e.Func)
 	}
 	return nil, rw.errorf(e, "function %s not found (plan is stale?)", e.Func)

@@ -42,20 +42,8 @@ func (rw *rewriter) findGo(e ssaweave.Edit) (*dst.FuncDecl, error) {
 	if !token.IsIdentifier(e.Ctx) {
 		return nil, rw.errorf(e, "go edit in function %s: context %q is not an identifier", e.Func, e.Ctx)
 	}
-	recv, name, isMethod := strings.Cut(e.Func, ".")
-	if !isMethod {
-		name, recv = recv, ""
-	}
-	declared := false
-	for _, d := range rw.file.Decls {
-		fd, ok := d.(*dst.FuncDecl)
-		if !ok || fd.Name.Name != name || fd.Body == nil {
-			continue
-		}
-		if isMethod != (fd.Recv != nil) || isMethod && (len(fd.Recv.List) != 1 || recvTypeName(fd.Recv.List[0].Type) != recv) {
-			continue
-		}
-		declared = true
+	decls := rw.declsOf(e.Func)
+	for _, fd := range decls {
 		var found *goTarget
 		dstutil.Apply(fd.Body, func(c *dstutil.Cursor) bool {
 			g, ok := c.Node().(*dst.GoStmt)
@@ -93,10 +81,31 @@ func (rw *rewriter) findGo(e ssaweave.Edit) (*dst.FuncDecl, error) {
 		rw.gos[e] = found
 		return fd, nil
 	}
-	if declared {
+	if len(decls) > 0 {
 		return nil, rw.errorf(e, "no go statement at %d:%d in function %s (plan is stale?)", e.Line, e.Col, e.Func)
 	}
 	return nil, rw.errorf(e, "function %s not found (plan is stale?)", e.Func)
+}
+
+// declsOf returns the declarations with a body of the function named as
+// edits name it ("F" or "Type.Method"): several for init functions.
+func (rw *rewriter) declsOf(name string) []*dst.FuncDecl {
+	recv, fname, isMethod := strings.Cut(name, ".")
+	if !isMethod {
+		fname, recv = recv, ""
+	}
+	var out []*dst.FuncDecl
+	for _, d := range rw.file.Decls {
+		fd, ok := d.(*dst.FuncDecl)
+		if !ok || fd.Name.Name != fname || fd.Body == nil {
+			continue
+		}
+		if isMethod != (fd.Recv != nil) || isMethod && (len(fd.Recv.List) != 1 || recvTypeName(fd.Recv.List[0].Type) != recv) {
+			continue
+		}
+		out = append(out, fd)
+	}
+	return out
 }
 
 // goStmt implements ssaweave.EditGo: it replaces `go f(a, b)` with
