@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/ssaweave/ssaweave/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -36,11 +33,21 @@ func (p *planner) callSites() {
 	for _, cs := range p.calls {
 		own[cs.Package] = true
 	}
+	want := map[token.Pos]bool{}
+	for _, cs := range p.calls {
+		want[cs.Lparen] = true
+	}
+	pickCall := func(in ssa.Instruction) ssa.CallInstruction {
+		if c, ok := in.(*ssa.Call); ok && want[c.Pos()] {
+			return c
+		}
+		return nil
+	}
 	instrs := make([]map[token.Pos][]goAt, len(p.mains))
 	makers := make([]*spanMakers, len(p.mains))
 	links := make([]map[*types.Package]bool, len(p.mains))
 	for i := range p.mains {
-		instrs[i] = p.callInstrs(i, own)
+		instrs[i] = p.siteInstrs(i, own, pickCall)
 		if p.telemetry[i] {
 			makers[i] = p.spanMakers(i)
 			links[i] = imports(p.mains[i].Pkg)
@@ -87,7 +94,7 @@ func (p *planner) callSites() {
 			continue
 		}
 
-		hook := callHookName(hooks, cs)
+		hook := contextHookName(hooks, "ssaweaveCall", cs.Package, cs.Decl, cs.Index)
 		reason, path := p.reached(enclosing, reachers)
 		maker := witness[len(witness)-1]
 		makes := fmt.Sprintf("reaches %s (%s) in %d calls", maker, makers[reachers[0]].makes(maker), len(witness))
@@ -97,11 +104,7 @@ func (p *planner) callSites() {
 		reason = fmt.Sprintf("%s; %s takes no context and %s: its spans get the trace context of %s (%s), %s",
 			reason, callee, makes, cs.Ctx, cs.CtxType, formDoc(cs.Form))
 		p.site(m, StatusWoven, reason, path)
-		pkg := cs.Package.Pkg.Path()
-		if p.edits[pkg] == nil {
-			p.edits[pkg] = make(map[string][]Edit)
-		}
-		p.edits[pkg][cs.File] = append(p.edits[pkg][cs.File], Edit{
+		p.weaveContext(cs.Package, cs.File, Edit{
 			Kind: EditCall,
 			Func: cs.Decl,
 			Hook: hook,
@@ -110,14 +113,7 @@ func (p *planner) callSites() {
 			Col:  cs.Pos.Column,
 			Ctx:  cs.Ctx,
 			Form: cs.Form,
-		})
-		// As for go statements, every program with telemetry that links
-		// the package binds the hook.
-		for i := range p.mains {
-			if p.telemetry[i] && links[i][cs.Package.Pkg] {
-				p.binds[i] = append(p.binds[i], Bind{Package: pkg, Var: hook, Func: BindGoContext})
-			}
-		}
+		}, links)
 	}
 }
 
@@ -127,58 +123,4 @@ func formDoc(form string) string {
 		return "set before the statement and restored when the function returns"
 	}
 	return "set around the statement"
-}
-
-// callInstrs returns the call instructions of the functions of the
-// packages own that program i reaches, by position of the call's opening
-// parenthesis. A call in a generic function has one instruction per
-// instance.
-func (p *planner) callInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]goAt {
-	want := map[token.Pos]bool{}
-	for _, cs := range p.calls {
-		want[cs.Lparen] = true
-	}
-	g := p.graphs[i]
-	out := map[token.Pos][]goAt{}
-	for fn := range g.CallGraph().Nodes {
-		if fn == nil || !g.Reachable(fn) {
-			continue
-		}
-		pkg := fn.Pkg
-		if o := fn.Origin(); o != nil {
-			pkg = o.Pkg
-		}
-		if !own[pkg] {
-			continue
-		}
-		for _, b := range fn.Blocks {
-			for _, in := range b.Instrs {
-				if c, ok := in.(*ssa.Call); ok && want[c.Pos()] {
-					out[c.Pos()] = append(out[c.Pos()], goAt{fn, c})
-				}
-			}
-		}
-	}
-	for _, at := range out {
-		if len(at) > 1 {
-			slices.SortFunc(at, func(a, b goAt) int { return strings.Compare(a.fn.String(), b.fn.String()) })
-		}
-	}
-	return out
-}
-
-// callHookName returns the name of the hook variable of cs's EditCall:
-// ssaweaveCall_<function>_<n>, n counting the call sites of the function,
-// so that the name does not change when lines move.
-func callHookName(taken map[*ssa.Package]map[string]bool, cs analysis.CallSite) string {
-	if taken[cs.Package] == nil {
-		taken[cs.Package] = map[string]bool{}
-	}
-	base := "ssaweaveCall_" + strings.ReplaceAll(cs.Decl, ".", "_") + "_" + strconv.Itoa(cs.Index)
-	name := base
-	for n := 2; taken[cs.Package][name] || analysis.Declared(cs.Package.Pkg, name); n++ {
-		name = base + "_" + strconv.Itoa(n)
-	}
-	taken[cs.Package][name] = true
-	return name
 }

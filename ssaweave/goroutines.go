@@ -94,7 +94,7 @@ func (p *planner) goroutines() {
 	makers := make([]*spanMakers, len(p.mains))
 	links := make([]map[*types.Package]bool, len(p.mains))
 	for i := range p.mains {
-		instrs[i] = p.goInstrs(i, own)
+		instrs[i] = p.siteInstrs(i, own, pickGo)
 		if p.telemetry[i] {
 			makers[i] = p.spanMakers(i)
 			links[i] = imports(p.mains[i].Pkg)
@@ -143,17 +143,13 @@ func (p *planner) goroutines() {
 			continue
 		}
 
-		hook := goHookName(hooks, gs)
+		hook := contextHookName(hooks, "ssaweaveGo", gs.Package, gs.Decl, gs.Index)
 		reason, path := p.reached(enclosing, reachers)
 		maker := witness[len(witness)-1]
 		reason = fmt.Sprintf("%s; the goroutine reaches %s (%s) in %d calls and inherits the trace context of %s (%s)",
 			reason, maker, makers[reachers[0]].makes(maker), len(witness), gs.Ctx, gs.CtxType)
 		p.site(m, StatusWoven, reason, path)
-		pkg := gs.Package.Pkg.Path()
-		if p.edits[pkg] == nil {
-			p.edits[pkg] = make(map[string][]Edit)
-		}
-		p.edits[pkg][gs.File] = append(p.edits[pkg][gs.File], Edit{
+		p.weaveContext(gs.Package, gs.File, Edit{
 			Kind: EditGo,
 			Func: gs.Decl,
 			Hook: hook,
@@ -161,23 +157,32 @@ func (p *planner) goroutines() {
 			Line: gs.Pos.Line,
 			Col:  gs.Pos.Column,
 			Ctx:  gs.Ctx,
-		})
-		// Every program with telemetry that links the package binds the
-		// hook, not only those the call graph says reach the statement:
-		// binding costs nothing, and it keeps reflection or linkname
-		// calls the graph cannot see in the trace too.
-		for i := range p.mains {
-			if p.telemetry[i] && links[i][gs.Package.Pkg] {
-				p.binds[i] = append(p.binds[i], Bind{Package: pkg, Var: hook, Func: BindGoContext})
-			}
+		}, links)
+	}
+}
+
+// weaveContext adds e, an EditGo or EditCall in file of pkg, and binds its
+// hook in every program with telemetry that links pkg (links, per main),
+// not only in those the call graph says reach the site: binding costs
+// nothing, and it keeps reflection or linkname calls the graph cannot see
+// in the trace too.
+func (p *planner) weaveContext(pkg *ssa.Package, file string, e Edit, links []map[*types.Package]bool) {
+	path := pkg.Pkg.Path()
+	if p.edits[path] == nil {
+		p.edits[path] = make(map[string][]Edit)
+	}
+	p.edits[path][file] = append(p.edits[path][file], e)
+	for i := range p.mains {
+		if p.telemetry[i] && links[i][pkg.Pkg] {
+			p.binds[i] = append(p.binds[i], Bind{Package: path, Var: e.Hook, Func: BindGoContext})
 		}
 	}
 }
 
-// goInstrs returns the go instructions of the functions of the packages own
-// that program i reaches, by position of the go keyword. A statement in a
-// generic function has one instruction per instance.
-func (p *planner) goInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]goAt {
+// siteInstrs returns the instructions pick accepts (a go statement's, a
+// call's) in the functions of the packages own that program i reaches, by
+// position. A site in a generic function has one instruction per instance.
+func (p *planner) siteInstrs(i int, own map[*ssa.Package]bool, pick func(ssa.Instruction) ssa.CallInstruction) map[token.Pos][]goAt {
 	g := p.graphs[i]
 	out := map[token.Pos][]goAt{}
 	for fn := range g.CallGraph().Nodes {
@@ -193,8 +198,8 @@ func (p *planner) goInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]goA
 		}
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
-				if gi, ok := in.(*ssa.Go); ok {
-					out[gi.Pos()] = append(out[gi.Pos()], goAt{fn, gi})
+				if c := pick(in); c != nil {
+					out[c.Pos()] = append(out[c.Pos()], goAt{fn, c})
 				}
 			}
 		}
@@ -207,6 +212,14 @@ func (p *planner) goInstrs(i int, own map[*ssa.Package]bool) map[token.Pos][]goA
 		}
 	}
 	return out
+}
+
+// pickGo accepts go instructions, for siteInstrs.
+func pickGo(in ssa.Instruction) ssa.CallInstruction {
+	if g, ok := in.(*ssa.Go); ok {
+		return g
+	}
+	return nil
 }
 
 // spanMakers returns what makes spans in program i: the sinks of the
@@ -252,20 +265,21 @@ func imports(pkg *types.Package) map[*types.Package]bool {
 	return seen
 }
 
-// goHookName returns the name of the hook variable of gs's EditGo:
-// ssaweaveGo_<function>_<n>, n counting the go statements of the function,
-// so that the name (and with it the plan's WeaveID) does not change when
-// lines move. A name the package declares already, or another statement
-// took (two init functions), gets a suffix.
-func goHookName(taken map[*ssa.Package]map[string]bool, gs analysis.GoStmt) string {
-	if taken[gs.Package] == nil {
-		taken[gs.Package] = map[string]bool{}
+// contextHookName returns the name of the hook variable of an EditGo or
+// EditCall: <prefix>_<function>_<n>, n counting such sites of the
+// function (decl, as edits name it), so that the name (and with it the
+// plan's WeaveID) does not change when lines move. A name the package
+// declares already, or another site took (two init functions), gets a
+// suffix.
+func contextHookName(taken map[*ssa.Package]map[string]bool, prefix string, pkg *ssa.Package, decl string, index int) string {
+	if taken[pkg] == nil {
+		taken[pkg] = map[string]bool{}
 	}
-	base := "ssaweaveGo_" + strings.ReplaceAll(gs.Decl, ".", "_") + "_" + strconv.Itoa(gs.Index)
+	base := prefix + "_" + strings.ReplaceAll(decl, ".", "_") + "_" + strconv.Itoa(index)
 	name := base
-	for n := 2; taken[gs.Package][name] || analysis.Declared(gs.Package.Pkg, name); n++ {
+	for n := 2; taken[pkg][name] || analysis.Declared(pkg.Pkg, name); n++ {
 		name = base + "_" + strconv.Itoa(n)
 	}
-	taken[gs.Package][name] = true
+	taken[pkg][name] = true
 	return name
 }
