@@ -147,7 +147,7 @@ func (r *Rule) check() error {
 		return fmt.Errorf("ssaweave: rule %s: a rewriting rule needs a hook", r.Name)
 	case r.HookPackage == "":
 		return fmt.Errorf("ssaweave: rule %s: hook package is required", r.Name)
-	case r.Role < Telemetry || r.Role > Correlates:
+	case r.Role < Telemetry || r.Role > InstallsProvider:
 		return fmt.Errorf("ssaweave: rule %s: unknown role %d", r.Name, r.Role)
 	case r.Role == Telemetry && r.SpanKind == "":
 		// The audit would have no word for its spans.

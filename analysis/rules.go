@@ -62,6 +62,15 @@ const (
 	// program without spans has nothing to correlate, and must not link
 	// the SDK for it.
 	Correlates
+
+	// InstallsProvider rules decide whether the hook variables of the
+	// program's own packages (function spans, goroutine and call-site
+	// contexts) are bound even when the runtime records nothing: if any
+	// target is reachable, the program may install a TracerProvider of its
+	// own at any moment, so the hooks must stay bound to follow it. When
+	// none is, a program run with tracing off leaves them unbound and a
+	// woven function costs a nil check. They rewrite nothing.
+	InstallsProvider
 )
 
 // String returns the role's name as documented.
@@ -77,6 +86,8 @@ func (r Role) String() string {
 		return "handles-signals"
 	case Correlates:
 		return "correlates"
+	case InstallsProvider:
+		return "installs-provider"
 	}
 	return "unknown"
 }
@@ -386,6 +397,15 @@ var Rules = []Rule{
 		Role:        HandlesSignals,
 		Package:     "os/signal",
 		Funcs:       []string{"Notify", "NotifyContext"},
+		Kind:        EditNone,
+		HookPackage: RuntimePackage,
+	},
+	{
+		Name:        "hooks.unbound",
+		Doc:         "Leave the program's hook variables unbound while tracing is off, unless the program installs a TracerProvider of its own.",
+		Role:        InstallsProvider,
+		Package:     "go.opentelemetry.io/otel",
+		Funcs:       []string{"SetTracerProvider"},
 		Kind:        EditNone,
 		HookPackage: RuntimePackage,
 	},

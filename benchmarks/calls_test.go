@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -18,15 +19,27 @@ var callLine = regexp.MustCompile(`^BenchmarkCall/(\w+)/(\w+)(?:-\d+)?\s+\d+\s+(
 var callsRounds int
 
 // BenchmarkCalls measures the per-call cost of a function span: the
-// BenchmarkCall benchmarks of testdata/bench/cmd/calls (the same lookup
-// unwoven, woven through //ssaweave:span, and with the same span written
-// by hand; tracing off, unsampled and sampled) run in the woven test
-// binary (`ssaweave go test -c`) and in the plain one (`go test -c`), as
-// child processes with OTEL_TRACES_EXPORTER=none so that "off" means no
-// SDK. Metrics, per build, state and variant: ns/op, B/op, allocs/op
-// (plain builds: only the woven variant, whose span is not woven there:
-// the control); and, from the woven build, what the span adds to a call
-// (woven minus plain, per state) and woven against manual. The child's
+// BenchmarkCall benchmarks of testdata/bench/cmd/calls and cmd/callsoff
+// (the same lookup unwoven, woven through //ssaweave:span, and with the
+// same span written by hand) run in the woven test binaries (`ssaweave go
+// test -c`) and in the plain ones (`go test -c`), as child processes. The
+// tracing states:
+//
+//   - off: cmd/callsoff with OTEL_TRACES_EXPORTER=none. That program never
+//     installs a TracerProvider, so the woven hook is left unbound.
+//   - never: cmd/callsoff with an exporter and OTEL_TRACES_SAMPLER=always_off:
+//     the runtime's SDK is installed and samples nothing; the hook is left
+//     unbound too.
+//   - offbound: cmd/calls with OTEL_TRACES_EXPORTER=none. That program
+//     installs a provider later, so the hook stays bound and checks for
+//     one on every call.
+//   - unsampled, sampled: cmd/calls with its own provider, whose sampler
+//     drops or keeps every span.
+//
+// Metrics, per build, state and variant: ns/op, B/op, allocs/op (plain
+// builds: only the woven variant, whose span is not woven there: the
+// control); and, from the woven build, what the span adds to a call (woven
+// minus plain, per state) and woven against manual. The child's
 // -test.benchtime is SSAWEAVE_BENCH_CALLTIME (default 2000x).
 func BenchmarkCalls(b *testing.B) {
 	tool := ssaweaveTool(b)
@@ -36,14 +49,31 @@ func BenchmarkCalls(b *testing.B) {
 		b.Fatal(err)
 	}
 	env := withEnv("SSAWEAVE_CACHE=" + filepath.Join(work, "ssaweave-cache"))
-	bins := map[string]string{"woven": filepath.Join(work, "woven.test"), "plain": filepath.Join(work, "plain.test")}
-	mustRun(b, dir, env, tool, "go", "test", "-c", "-o", bins["woven"], "./cmd/calls")
-	mustRun(b, dir, env, "go", "test", "-c", "-o", bins["plain"], "./cmd/calls")
+	// One child run: a test binary of a package, in an environment, and
+	// the states it reports.
+	type run struct {
+		pkg    string
+		env    []string
+		states []string
+	}
+	runs := []run{
+		{"calls", withEnv("OTEL_TRACES_EXPORTER=none"), []string{"offbound", "unsampled", "sampled"}},
+		{"callsoff", withEnv("OTEL_TRACES_EXPORTER=none"), []string{"off"}},
+		{"callsoff", withEnv("OTEL_TRACES_EXPORTER=console", "OTEL_TRACES_SAMPLER=always_off"), []string{"never"}},
+	}
+	bin := func(build, pkg string) string { return filepath.Join(work, build+"-"+pkg+".test") }
+	for _, pkg := range []string{"calls", "callsoff"} {
+		mustRun(b, dir, env, tool, "go", "test", "-c", "-o", bin("woven", pkg), "./cmd/"+pkg)
+		mustRun(b, dir, env, "go", "test", "-c", "-o", bin("plain", pkg), "./cmd/"+pkg)
+	}
 	benchtime := envOr(envBenchCallTime, "2000x")
-	runEnv := withEnv("OTEL_TRACES_EXPORTER=none")
 
 	b.ResetTimer()
 	sums := map[string]float64{}
+	var states []string
+	for _, r := range runs {
+		states = append(states, r.states...)
+	}
 	for range b.N {
 		order := []string{"plain", "woven"}
 		if callsRounds%2 == 1 {
@@ -51,33 +81,35 @@ func BenchmarkCalls(b *testing.B) {
 		}
 		callsRounds++
 		ns := map[string]float64{} // build/state/variant
-		for _, build := range order {
-			out := mustRun(b, dir, runEnv, bins[build], "-test.run=^$", "-test.bench=^BenchmarkCall$", "-test.benchmem", "-test.benchtime="+benchtime)
-			n := 0
-			sc := bufio.NewScanner(bytes.NewReader(out))
-			for sc.Scan() {
-				m := callLine.FindStringSubmatch(sc.Text())
-				if m == nil {
-					continue
+		for _, r := range runs {
+			for _, build := range order {
+				out := mustRun(b, dir, r.env, bin(build, r.pkg), "-test.run=^$", "-test.bench=^BenchmarkCall$", "-test.benchmem", "-test.benchtime="+benchtime)
+				n := 0
+				sc := bufio.NewScanner(bytes.NewReader(out))
+				for sc.Scan() {
+					m := callLine.FindStringSubmatch(sc.Text())
+					if m == nil || !slices.Contains(r.states, m[1]) {
+						continue
+					}
+					n++
+					state, variant := m[1], m[2]
+					ns[build+"/"+state+"/"+variant], _ = strconv.ParseFloat(m[3], 64)
+					if build == "plain" && variant != "woven" {
+						continue
+					}
+					key := build + "-" + state + "-" + variant
+					sums[key+"-ns"] += ns[build+"/"+state+"/"+variant]
+					bytesOp, _ := strconv.ParseFloat(m[4], 64)
+					allocs, _ := strconv.ParseFloat(m[5], 64)
+					sums[key+"-B"] += bytesOp
+					sums[key+"-allocs"] += allocs
 				}
-				n++
-				state, variant := m[1], m[2]
-				ns[build+"/"+state+"/"+variant], _ = strconv.ParseFloat(m[3], 64)
-				if build == "plain" && variant != "woven" {
-					continue
+				if want := 3 * len(r.states); n != want {
+					b.Fatalf("%s test binary of %s in %v: want %d BenchmarkCall results (%v, 3 variants each), got %d:\n%s", build, r.pkg, r.env[len(r.env)-1], want, r.states, n, out)
 				}
-				key := build + "-" + state + "-" + variant
-				sums[key+"-ns"] += ns[build+"/"+state+"/"+variant]
-				bytesOp, _ := strconv.ParseFloat(m[4], 64)
-				allocs, _ := strconv.ParseFloat(m[5], 64)
-				sums[key+"-B"] += bytesOp
-				sums[key+"-allocs"] += allocs
-			}
-			if n != 9 {
-				b.Fatalf("%s test binary: want 9 BenchmarkCall results (3 states, 3 variants), got %d:\n%s", build, n, out)
 			}
 		}
-		for _, state := range []string{"off", "unsampled", "sampled"} {
+		for _, state := range states {
 			w := ns["woven/"+state+"/woven"]
 			sums["span-"+state+"-ns"] += w - ns["woven/"+state+"/plain"]
 			sums["woven/manual-"+state+"-x"] += w / ns["woven/"+state+"/manual"]

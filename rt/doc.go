@@ -30,6 +30,12 @@
 //     exit; rt uses 5s when it is unset, instead of the SDK's 30s, so that an
 //     unreachable collector delays the end of a program by at most that.
 //
+// Exporting never blocks span.End: the SDK's batch span processor queues
+// ended spans (OTEL_BSP_MAX_QUEUE_SIZE, 2048 by default) and drops them when
+// the queue is full. rt counts what never reached an exporter, and what
+// failed to export, and reports it once on stderr as the process ends,
+// naming the variable to raise; see [DroppedSpans] and [FailedSpans].
+//
 // Hooks (in rt and in its sub-packages such as rt/nethttp) never capture a
 // tracer or propagator at init: they go through [TracerProvider],
 // [Tracer] and [Propagator], which follow otel.GetTracerProvider and

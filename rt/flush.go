@@ -29,15 +29,18 @@ func (s *setup) shutdown() {
 			defer Recover("shutdown")
 			ctx, cancel := context.WithDeadline(context.Background(), deadline)
 			defer cancel()
+			s.spans.flushStarts()
 			s.flushProgramProvider(ctx)
 			if s.provider != nil {
 				// Export errors were already reported by the SDK through
-				// otel.Handle; nothing more can be done this late.
+				// otel.Handle, and are counted for the report below.
 				_ = s.provider.Shutdown(ctx)
+				s.spans.flushEnds(ctx)
 			}
 		}()
 	})
-	waitUntil(s.shutdownDone, deadline, "shutting down")
+	finished := waitUntil(s.shutdownDone, deadline, "shutting down")
+	s.spans.report(finished, s.flushTimeout)
 }
 
 // flush exports every finished span without shutting anything down, for a
@@ -57,9 +60,11 @@ func (s *setup) flushAsync(deadline time.Time) <-chan struct{} {
 		defer Recover("flush")
 		ctx, cancel := context.WithDeadline(context.Background(), deadline)
 		defer cancel()
+		s.spans.flushStarts()
 		s.flushProgramProvider(ctx)
 		if s.provider != nil {
 			_ = s.provider.ForceFlush(ctx)
+			s.spans.flushEnds(ctx)
 		}
 	}()
 	return done
@@ -78,13 +83,16 @@ func (s *setup) flushProgramProvider(ctx context.Context) {
 	}
 }
 
-// waitUntil waits for done, giving up at deadline with a warning.
-func waitUntil(done <-chan struct{}, deadline time.Time, what string) {
+// waitUntil waits for done, giving up at deadline with a warning. It
+// reports whether done was closed in time.
+func waitUntil(done <-chan struct{}, deadline time.Time, what string) bool {
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
 	case <-done:
+		return true
 	case <-t.C:
 		warnOnce("gave up %s spans after the flush timeout: the exporter did not finish in time (the bound is OTEL_BSP_EXPORT_TIMEOUT, 5s by default)", what)
+		return false
 	}
 }

@@ -63,10 +63,13 @@ func FuncSpan(parent any, name string) (ctx any, end func(err *error)) {
 	// The results are set before anything can panic, so that a recovered
 	// panic returns them.
 	ctx = parent
-	defer Recover("FuncSpan")
+	// Checked before deferring Recover, which would cost more than the
+	// check: Active cannot panic (it compares the global provider with a
+	// pointer, whose type is comparable).
 	if !Active() {
 		return parent, nil
 	}
+	defer Recover("FuncSpan")
 	var (
 		pctx  context.Context
 		req   *http.Request

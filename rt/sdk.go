@@ -39,6 +39,9 @@ type setup struct {
 	exporters []string
 	// flushTimeout bounds every flush rt does on the way out.
 	flushTimeout time.Duration
+	// spans counts what the provider's exporters lost, for the report at
+	// exit (see spanLedger).
+	spans spanLedger
 
 	// shutdownOnce runs the final flush and shutdown once; shutdownDone,
 	// made inside it, is closed when that has finished.
@@ -68,14 +71,15 @@ func newSetup(ctx context.Context, getenv func(string) string, stdout io.Writer)
 		}
 		s.exporters = append(s.exporters, name)
 		// The batch processor never blocks span.End, which is what keeps a
-		// slow or absent collector from slowing the program down.
-		opts = append(opts, sdktrace.WithBatcher(exp))
+		// slow or absent collector from slowing the program down; what it
+		// drops instead, s.spans counts.
+		opts = append(opts, sdktrace.WithBatcher(s.spans.track(name, exp)))
 	}
 	if len(opts) == 0 {
 		return s
 	}
 	opts = append(opts, sdktrace.WithResource(newResource(ctx)))
-	s.provider = sdktrace.NewTracerProvider(opts...)
+	s.provider = sdktrace.NewTracerProvider(s.spans.withCounter(getenv, opts)...)
 	return s
 }
 

@@ -29,14 +29,19 @@ func handleSignals() {
 		s := state
 		if s != nil {
 			deadline := time.Now().Add(s.flushTimeout)
+			finished := false
 			select {
 			case <-s.flushAsync(deadline):
+				finished = true
 			case <-time.After(time.Until(deadline)):
 				warnOnce("gave up flushing spans on signal %v after the flush timeout", sig)
 			case sig = <-ch:
 				// A second signal while flushing: the user wants the
 				// program gone now.
 			}
+			// The signal is about to end the process: whatever was not
+			// exported by now is lost.
+			s.spans.report(finished, s.flushTimeout)
 		}
 		die(sig, ch)
 	}()

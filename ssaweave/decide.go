@@ -38,6 +38,7 @@ type planner struct {
 	telemetry []bool            // per main: some Telemetry rule is woven
 	hooks     []map[string]bool // per main: hook packages to link
 	signals   []bool            // per main: HandleSignals
+	provider  []bool            // per main: BindAlways (the program installs a TracerProvider)
 	atReturn  []string          // per main: deferred function name
 	binds     [][]Bind          // per main: hook variables of the program's packages
 	edits     map[string]map[string][]Edit
@@ -48,6 +49,7 @@ func (p *planner) run(rules []analysis.Rule) *Plan {
 	p.telemetry = make([]bool, n)
 	p.hooks = make([]map[string]bool, n)
 	p.signals = make([]bool, n)
+	p.provider = make([]bool, n)
 	p.atReturn = make([]string, n)
 	p.binds = make([][]Bind, n)
 	for i := range p.hooks {
@@ -55,7 +57,7 @@ func (p *planner) run(rules []analysis.Rule) *Plan {
 	}
 	// Roles are evaluated in dependency order: support rules depend on
 	// which programs have telemetry.
-	for _, role := range []analysis.Role{analysis.Telemetry, analysis.FlushOnExit, analysis.Correlates, analysis.AtMainReturn, analysis.HandlesSignals} {
+	for _, role := range []analysis.Role{analysis.Telemetry, analysis.FlushOnExit, analysis.Correlates, analysis.AtMainReturn, analysis.HandlesSignals, analysis.InstallsProvider} {
 		for i := range rules {
 			if r := &rules[i]; r.Role == role {
 				p.rule(r)
@@ -97,6 +99,10 @@ func (p *planner) rule(r *analysis.Rule) {
 		// not the target package is linked.
 		for i := range p.mains {
 			p.handlesSignals(i, r, ms)
+		}
+	case analysis.InstallsProvider:
+		for i := range p.mains {
+			p.installsProvider(i, r, ms)
 		}
 	}
 }
@@ -230,6 +236,36 @@ func (p *planner) handlesSignals(i int, r *analysis.Rule, ms []analysis.Match) {
 		names = append(names, r.Package+"."+f)
 	}
 	reason := fmt.Sprintf("%s not reachable (%s): the runtime flushes on SIGINT and SIGTERM", strings.Join(names, " and "), p.graphs[i].Algorithm())
+	p.site(m, StatusWoven, reason, []string{main.String()})
+}
+
+// installsProvider decides whether the generated file of program i binds
+// the hook variables of the program's own packages (Main.Binds) only when
+// the runtime records spans, or always: always if the program reaches one
+// of ms (it installs a TracerProvider of its own, whose spans the hooks
+// must follow whatever the runtime's configuration). Programs whose
+// packages have no hook variable get no site: there is nothing to decide.
+// The site is the program's main function.
+func (p *planner) installsProvider(i int, r *analysis.Rule, ms []analysis.Match) {
+	if !slices.ContainsFunc(p.binds[i], func(b Bind) bool { return b.Func != BindProbe }) {
+		return
+	}
+	main := p.mains[i].Func("main")
+	m := analysis.Match{Rule: r, Name: "main", Func: main, Package: p.mains[i], Decl: main.Prog.Fset.Position(main.Syntax().Pos())}
+	var witness analysis.Match
+	var path []*ssa.Function
+	for _, sm := range ms {
+		if sp := p.graphs[i].Path(sm.Func); sp != nil && (path == nil || len(sp) < len(path)) {
+			witness, path = sm, sp
+		}
+	}
+	if witness.Func != nil {
+		p.provider[i] = true
+		reason := fmt.Sprintf("the program installs a TracerProvider of its own: %s is reachable (%s), so its hooks stay bound even with tracing off", witness.Func, p.graphs[i].Algorithm())
+		p.site(m, StatusPruned, reason, callgraph.Names(path))
+		return
+	}
+	reason := fmt.Sprintf("%s.%s not reachable (%s): with tracing off the program's hooks stay unbound and cost a nil check", r.Package, r.Funcs[0], p.graphs[i].Algorithm())
 	p.site(m, StatusWoven, reason, []string{main.String()})
 }
 
@@ -376,6 +412,7 @@ func (p *planner) finish() *Plan {
 			ImportPath:    m.Pkg.Path(),
 			Hooks:         hooks,
 			HandleSignals: p.signals[i],
+			BindAlways:    p.provider[i],
 			AtMainReturn:  p.atReturn[i],
 			Binds:         binds,
 			ExcludeRoutes: routes,

@@ -75,6 +75,14 @@ type Main struct {
 	// program handles signals itself (os/signal.Notify is reachable), since
 	// the program then exits through main or os.Exit, which flush anyway.
 	HandleSignals bool `json:"handleSignals"`
+	// BindAlways says the generated file binds Binds whatever the
+	// runtime's configuration, because the program installs a
+	// TracerProvider of its own (go.opentelemetry.io/otel.SetTracerProvider
+	// is reachable; the hooks.unbound site says how). When false, Binds
+	// other than probes are bound only if the runtime can record spans
+	// (rt.Tracing), so that with tracing off a woven function pays a nil
+	// check and nothing else.
+	BindAlways bool `json:"bindAlways,omitempty"`
 	// AtMainReturn is the name of the function the generated file defines
 	// and the rewritten main.main defers; empty when no hook is linked.
 	AtMainReturn string `json:"atMainReturn,omitempty"`

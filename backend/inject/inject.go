@@ -109,11 +109,17 @@ func File(m *ssaweave.Main, pkgName, pkgPath, id string) []byte {
 	}
 	b.WriteString("\nfunc init() {\n")
 	for i, bd := range m.Binds {
-		if bd.Func == ssaweave.BindProbe {
+		switch {
+		case bd.Func == ssaweave.BindProbe:
 			fmt.Fprintf(&b, "\t%s = func() { %s.Probe(%d) }\n", vars[i], RuntimeAlias, bd.Site)
-			continue
+		case m.BindAlways:
+			fmt.Fprintf(&b, "\t%s = %s.%s\n", vars[i], RuntimeAlias, bd.Func)
+		default:
+			// The program never installs a TracerProvider, so whether
+			// the hook can do anything is known now, once: unbound, a
+			// woven function costs a nil check (see rt.MayRecord).
+			fmt.Fprintf(&b, "\tif %s.%s() {\n\t\t%s = %s.%s\n\t}\n", RuntimeAlias, bindCondition(bd.Func), vars[i], RuntimeAlias, bd.Func)
 		}
-		fmt.Fprintf(&b, "\t%s = %s.%s\n", vars[i], RuntimeAlias, bd.Func)
 	}
 	routes := ""
 	if len(m.ExcludeRoutes) > 0 {
@@ -131,6 +137,19 @@ func File(m *ssaweave.Main, pkgName, pkgPath, id string) []byte {
 		fmt.Fprintf(&b, "\nfunc %s() { %s.AtMainReturn() }\n", m.AtMainReturn, RuntimeAlias)
 	}
 	return b.Bytes()
+}
+
+// bindCondition names the runtime function that says whether a hook
+// variable bound to the runtime function fn can do anything in this
+// process, in a program that installs no TracerProvider of its own.
+func bindCondition(fn string) string {
+	if fn == ssaweave.BindFuncSpan {
+		// A function span that is not recorded changes nothing.
+		return "MayRecord"
+	}
+	// Context hooks carry the trace context even when nothing is
+	// sampled; without an SDK there is none to carry.
+	return "Active"
 }
 
 // KeyFile returns the source of a key file for a package named pkgName: a

@@ -300,3 +300,39 @@ func TestTestFile(t *testing.T) {
 		}
 	}
 }
+
+// TestBindConditions checks how the generated file binds the program's hook
+// variables: function spans only if rt.MayRecord, contexts only if
+// rt.Active, probes always, and everything always when the program
+// installs a TracerProvider of its own (Main.BindAlways).
+func TestBindConditions(t *testing.T) {
+	binds := []ssaweave.Bind{
+		{Package: "example.com/app", Var: "ssaweaveSpan_f", Func: ssaweave.BindFuncSpan},
+		{Package: "example.com/app", Var: "ssaweaveGo_g", Func: ssaweave.BindGoContext},
+		{Package: "example.com/app", Var: "ssaweaveProbe_1", Func: ssaweave.BindProbe, Site: 1},
+	}
+	for _, tc := range []struct {
+		always bool
+		want   []string
+	}{
+		{false, []string{
+			"\tif ssaweavert.MayRecord() {\n\t\tssaweaveSpan_f = ssaweavert.FuncSpan\n\t}\n",
+			"\tif ssaweavert.Active() {\n\t\tssaweaveGo_g = ssaweavert.GoContext\n\t}\n",
+			"\n\tssaweaveProbe_1 = func() { ssaweavert.Probe(1) }\n",
+		}},
+		{true, []string{
+			"\n\tssaweaveSpan_f = ssaweavert.FuncSpan\n",
+			"\n\tssaweaveGo_g = ssaweavert.GoContext\n",
+			"\n\tssaweaveProbe_1 = func() { ssaweavert.Probe(1) }\n",
+		}},
+	} {
+		m := &ssaweave.Main{ImportPath: "example.com/app", Hooks: []string{rtPath}, Binds: binds, BindAlways: tc.always, AtMainReturn: "ssaweave_atMainReturn"}
+		src := string(MainFile(m, "id"))
+		parseSource(t, MainFileName, []byte(src))
+		for _, w := range tc.want {
+			if !strings.Contains(src, w) {
+				t.Errorf("BindAlways %v: generated file lacks %q:\n%s", tc.always, w, src)
+			}
+		}
+	}
+}

@@ -3,6 +3,9 @@ package main
 import (
 	"net"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -52,7 +55,9 @@ func TestExportToCollector(t *testing.T) {
 // TestCollectorDownOrHung checks that exporting never blocks the program:
 // with the collector down (connection refused) or hung (a listener that
 // accepts and never answers), requests are served as fast as ever, and the
-// program still exits on SIGTERM within the export timeout.
+// program still exits on SIGTERM within the export timeout. What was lost
+// is reported on stderr at exit: with the collector hung, the small export
+// queue fills and spans are dropped; with it down, every export fails.
 func TestCollectorDownOrHung(t *testing.T) {
 	bin := e2e.SSAWeave(t)
 	dir := e2e.CopyProgram(t, "httpserver")
@@ -85,19 +90,31 @@ func TestCollectorDownOrHung(t *testing.T) {
 		}
 	}()
 
-	for name, endpoint := range map[string]string{
-		"down": "http://" + e2e.FreeAddr(t),
-		"hung": "http://" + hung.Addr().String(),
+	for name, tc := range map[string]struct {
+		endpoint string
+		// report matches rt's report at exit; its first group is a
+		// count of lost spans, which must be positive.
+		report *regexp.Regexp
+	}{
+		// Refused connections fail each export at once (the exporter does
+		// not retry them), so the queue keeps up but nothing arrives.
+		"down": {"http://" + e2e.FreeAddr(t), regexp.MustCompile(`ssaweave: otlp exporter: .*?(\d+) spans failed to export: .*connection refused[^\n]*`)},
+		// Each export hangs for the whole OTLP timeout: the queue fills
+		// within a few requests and the batch processor drops the rest.
+		// Whether the flush on SIGTERM timed out too decides the wording.
+		"hung": {"http://" + hung.Addr().String(), regexp.MustCompile(`ssaweave: otlp exporter: (\d+) of \d+ spans were (?:not exported: )?dropped because the export queue was full \(OTEL_BSP_MAX_QUEUE_SIZE=32\)[^\n]*`)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := e2e.Start(t, out, e2e.Env(
-				"OTEL_EXPORTER_OTLP_ENDPOINT="+endpoint,
+				"OTEL_EXPORTER_OTLP_ENDPOINT="+tc.endpoint,
 				// Small batches, exported often: the exporter is busy
 				// (failing or hanging) while the requests are served.
 				"OTEL_BSP_MAX_EXPORT_BATCH_SIZE=8",
 				"OTEL_BSP_SCHEDULE_DELAY=10",
 				"OTEL_BSP_EXPORT_TIMEOUT=1000",
 				"OTEL_EXPORTER_OTLP_TIMEOUT=1000",
+				// A queue far smaller than the requests' spans.
+				"OTEL_BSP_MAX_QUEUE_SIZE=32",
 			))
 			// The bound is generous: it is not a speed goal but the
 			// difference between "never blocks" and "blocks on the
@@ -119,6 +136,18 @@ func TestCollectorDownOrHung(t *testing.T) {
 			if d := time.Since(stopped); d > 15*time.Second {
 				t.Errorf("exit took %v with the collector %s: the flush is not bounded by the export timeout", d, name)
 			}
+			stderr := srv.Stderr()
+			m := tc.report.FindStringSubmatch(stderr)
+			if m == nil {
+				t.Fatalf("no report of lost spans matching %q on stderr:\n%s", tc.report, stderr)
+			}
+			if n, err := strconv.Atoi(m[1]); err != nil || n <= 0 {
+				t.Errorf("report of lost spans with count %q: %s", m[1], m[0])
+			}
+			if c := strings.Count(stderr, "ssaweave: otlp exporter:"); c != 1 {
+				t.Errorf("%d reports of lost spans, want 1:\n%s", c, stderr)
+			}
+			t.Logf("report: %s", m[0])
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -107,5 +108,91 @@ func checkFuncSpans(t *testing.T, spans []e2e.Span) {
 	}
 	if failed != 2 {
 		t.Errorf("%d function spans recorded the error, want 2 (users.lookup and store.Store.Get of /users/7)", failed)
+	}
+}
+
+// hookView is a package for testdata/funcspans that reads the hook
+// variable woven into (*Store).Get through //go:linkname. (It cannot be in
+// the store's test packages: the generated file declares the same name
+// there.)
+const hookView = `// Package hookview tells whether the function-span hook of (*store.Store).Get is bound.
+package hookview
+
+import _ "unsafe"
+
+//go:linkname hook example.com/funcspans/store.ssaweaveSpan_Store_Get
+var hook func(parent any, name string) (ctx any, end func(err *error))
+
+// Bound reports whether the hook is bound.
+func Bound() bool { return hook != nil }
+`
+
+// boundTest is a test of the store package that checks, through hookview,
+// whether the generated file bound the hook, as WANT_BOUND says it should.
+const boundTest = `package store_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"example.com/funcspans/hookview"
+	"example.com/funcspans/store"
+)
+
+func TestHookBinding(t *testing.T) {
+	if _, err := store.New().Get(context.Background(), "42"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := hookview.Bound(), os.Getenv("WANT_BOUND") == "1"; got != want {
+		t.Fatalf("function-span hook bound: %v, want %v", got, want)
+	}
+}
+`
+
+// TestUnboundHooks checks that the function-span hooks of a program that
+// installs no TracerProvider of its own stay unbound (a woven function
+// then costs a nil check) exactly when the runtime can record nothing: no
+// SDK (OTEL_SDK_DISABLED, OTEL_TRACES_EXPORTER=none) or a sampler that
+// samples nothing, and are bound otherwise. It weaves the test binary of
+// testdata/funcspans' store package, whose test reads the hook variable.
+// (TestProgramOwnTracerProvider checks the other side: a program that
+// installs its own provider keeps its hooks bound with the runtime off.)
+func TestUnboundHooks(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "funcspans")
+	if err := os.Mkdir(filepath.Join(dir, "hookview"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for file, src := range map[string]string{"hookview/hookview.go": hookView, "store/bound_test.go": boundTest} {
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := e2e.Run(t, dir, e2e.Env(), bin, "plan", ".")
+	if !strings.Contains(plan, "woven   hooks.unbound") {
+		t.Errorf("the plan should leave the hooks unbound with tracing off:\n%s", plan)
+	}
+	test := filepath.Join(t.TempDir(), "store.test")
+	e2e.Run(t, dir, e2e.Env(), bin, "go", "test", "-c", "-o", test, "./store")
+	for _, c := range []struct {
+		env   []string
+		bound bool
+	}{
+		{[]string{"OTEL_TRACES_EXPORTER=console"}, true},
+		{[]string{"OTEL_TRACES_EXPORTER=console", "OTEL_TRACES_SAMPLER=parentbased_always_off"}, true},
+		{[]string{"OTEL_TRACES_EXPORTER=console", "OTEL_TRACES_SAMPLER=traceidratio", "OTEL_TRACES_SAMPLER_ARG=0.5"}, true},
+		{[]string{"OTEL_TRACES_EXPORTER=none"}, false},
+		{[]string{"OTEL_SDK_DISABLED=true"}, false},
+		{[]string{"OTEL_TRACES_EXPORTER=console", "OTEL_TRACES_SAMPLER=always_off"}, false},
+		{[]string{"OTEL_TRACES_EXPORTER=console", "OTEL_TRACES_SAMPLER=traceidratio", "OTEL_TRACES_SAMPLER_ARG=0"}, false},
+	} {
+		want := "WANT_BOUND=0"
+		if c.bound {
+			want = "WANT_BOUND=1"
+		}
+		if out, err := e2e.RunErr(dir, e2e.Env(append(c.env, want)...), test, "-test.run=^TestHookBinding$"); err != nil {
+			t.Errorf("%v: %v\n%s", c.env, err, out)
+		}
 	}
 }

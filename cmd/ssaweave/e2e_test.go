@@ -349,6 +349,9 @@ func TestGOFLAGSToolexec(t *testing.T) {
 // runtime must not install a signal handler of its own (the plan sees
 // os/signal.NotifyContext), and the spans, batched and never flushed by the
 // program, must be flushed when main returns after the graceful shutdown.
+// The runtime's own exporter is off, yet the function span of main.item
+// must be there: the program reaches otel.SetTracerProvider, so the hook
+// variables of its packages stay bound (hooks.unbound is pruned).
 // The program depends on OpenTelemetry itself, so this also checks that
 // the program's and the runtime's module graphs are merged consistently.
 func TestProgramOwnTracerProvider(t *testing.T) {
@@ -357,6 +360,9 @@ func TestProgramOwnTracerProvider(t *testing.T) {
 	plan := e2e.Run(t, dir, e2e.Env(), bin, "plan", ".")
 	if !strings.Contains(plan, "pruned  signal.flush") {
 		t.Errorf("the plan should leave signals to the program:\n%s", plan)
+	}
+	if !strings.Contains(plan, "pruned  hooks.unbound") {
+		t.Errorf("the plan should keep the hooks bound for the program's provider:\n%s", plan)
 	}
 	for _, mode := range []string{"wrapper", "toolexec"} {
 		t.Run(mode, func(t *testing.T) {
@@ -377,8 +383,13 @@ func TestProgramOwnTracerProvider(t *testing.T) {
 				t.Errorf("the program's own SIGTERM handling did not run:\n%s", srv.Stderr())
 			}
 			spans := e2e.ConsoleSpans(t, srv.Stdout())
-			if len(spans) != 1 || spans[0].Name != "GET /items/{id}" || spans[0].ParentSpanID != parentSpanID {
-				t.Fatalf("want one server span GET /items/{id} parented by traceparent, got %+v", spans)
+			byName := map[string]e2e.Span{}
+			for _, s := range spans {
+				byName[s.Name] = s
+			}
+			server, fn := byName["GET /items/{id}"], byName["main.item"]
+			if len(spans) != 2 || server.ParentSpanID != parentSpanID || fn.ParentSpanID != server.SpanID || server.SpanID == "" {
+				t.Fatalf("want the server span GET /items/{id} parented by traceparent and its child main.item (the hook stays bound), got %+v", spans)
 			}
 			if !strings.Contains(srv.Stdout(), `"Key":"owner"`) {
 				t.Errorf("span was not exported by the program's provider (no owner resource):\n%s", srv.Stdout())

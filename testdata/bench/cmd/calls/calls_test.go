@@ -25,12 +25,15 @@ var variants = []struct {
 
 // BenchmarkCall measures one call of each variant in three tracing states:
 //
-//   - off: no SDK at all, the state of a woven program run with
+//   - offbound: no SDK at all, the state of a woven program run with
 //     OTEL_TRACES_EXPORTER=none (ssaweave's runtime then installs nothing)
-//     and of a hand-instrumented one that installs no provider. It must
-//     run before the other states, which install providers, and is skipped
-//     if a provider is installed already (a woven binary run without
-//     OTEL_TRACES_EXPORTER=none).
+//     and of a hand-instrumented one that installs no provider. This
+//     program installs a provider later (below), so the woven hook stays
+//     bound and checks on every call whether one is there yet; a program
+//     that never installs one leaves it unbound (cmd/callsoff measures
+//     that). It must run before the other states, which install
+//     providers, and is skipped if a provider is installed already (a
+//     woven binary run without OTEL_TRACES_EXPORTER=none).
 //   - unsampled: an SDK provider whose sampler drops every span.
 //   - sampled: the same provider sampling every span, which goes through
 //     a batch span processor to an exporter that discards it.
@@ -38,7 +41,7 @@ var variants = []struct {
 // Each call is a child of a span of the state's provider, as a function
 // called while serving a request is.
 func BenchmarkCall(b *testing.B) {
-	b.Run("off", func(b *testing.B) {
+	b.Run("offbound", func(b *testing.B) {
 		if !placeholder() {
 			b.Skip("a TracerProvider is installed: run the woven test binary with OTEL_TRACES_EXPORTER=none")
 		}
