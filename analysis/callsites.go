@@ -199,16 +199,12 @@ func callSite(prog *Program, pkg *packages.Package, spkg *ssa.Package, f *ast.Fi
 			}
 		}
 	}
-	decl := fd.Name.Name
-	if fd.Recv != nil {
-		decl = strings.TrimPrefix(recvTypeName(fd), "*") + "." + decl
-	}
 	cs := CallSite{
 		Package: spkg,
 		Lparen:  call.Lparen,
 		Pos:     prog.Fset.Position(call.Lparen),
 		File:    prog.Fset.PositionFor(call.Lparen, false).Filename,
-		Decl:    decl,
+		Decl:    declName(fd),
 	}
 	if fn := declFunc(prog, pkg, fd); fn != nil {
 		cs.Func = innermostFunc(fn, call.Lparen)

@@ -258,6 +258,15 @@ func forEachFunc(pkg *packages.Package, f func(fd *ast.FuncDecl, recv string)) {
 	}
 }
 
+// declName is the name of fd as edits name a declaration: "Func", or
+// "Type.Method" for a method (value or pointer receiver alike).
+func declName(fd *ast.FuncDecl) string {
+	if fd.Recv != nil {
+		return strings.TrimPrefix(recvTypeName(fd), "*") + "." + fd.Name.Name
+	}
+	return fd.Name.Name
+}
+
 // recvTypeName returns the receiver's type name, "*T" for a pointer.
 func recvTypeName(fd *ast.FuncDecl) string {
 	if fd.Recv == nil || len(fd.Recv.List) == 0 {

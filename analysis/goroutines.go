@@ -143,10 +143,7 @@ func fileGoStmts(prog *Program, pkg *packages.Package, spkg *ssa.Package, f *ast
 			if fn := declFunc(prog, pkg, fd); fn != nil {
 				roots = append(roots, fn)
 			}
-			decl = fd.Name.Name
-			if fd.Recv != nil {
-				decl = strings.TrimPrefix(recvTypeName(fd), "*") + "." + decl
-			}
+			decl = declName(fd)
 		} else if init := spkg.Func("init"); init != nil {
 			roots = append(roots, init)
 		}

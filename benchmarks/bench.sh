@@ -16,7 +16,8 @@
 #          plain, woven (tracing off, unsampled, sampled) and hand-instrumented
 #          (unsampled, sampled), loaded by benchmarks/loadgen on 127.0.0.1.
 #   calls  BenchmarkCalls: the cost of one call of a woven function span
-#          (off, unsampled, sampled) against the unwoven function and the same
+#          (off and never-sampled with the hook left unbound; off with the hook
+#          bound; unsampled; sampled) against the unwoven function and the same
 #          span written by hand.
 #
 # Environment: ROUNDS (default 3) rounds of build; REAL_ROUNDS (default 2) of

@@ -61,18 +61,9 @@ func (p *planner) callSites() {
 			continue // no SSA for the call: nothing can run it
 		}
 		callee := cs.Callee.String()
-		switch {
-		case cs.Refused != "":
-			p.site(m, StatusPruned, fmt.Sprintf("%s takes no context, but %s", callee, cs.Refused), nil)
-			continue
-		case cs.Ctx == "" && cs.Escaping != "":
-			p.site(m, StatusPruned, fmt.Sprintf("%s takes no context, and the context in scope, %s, is outside the function literal holding the call, which does not capture it and escapes: capturing it could keep it alive as long as the literal", callee, cs.Escaping), nil)
-			continue
-		case cs.Ctx == "":
-			p.site(m, StatusPruned, callee+" takes no context, and none is in scope", nil)
-			continue
-		}
-
+		// Reachability first: a call that no program makes (or makes
+		// only through an excluded root, //ssaweave:ignore on its file
+		// among them) is pruned for that reason, whatever its context.
 		at := make([][]goAt, len(p.graphs))
 		for i := range p.graphs {
 			at[i] = instrs[i][cs.Lparen]
@@ -93,9 +84,20 @@ func (p *planner) callSites() {
 			p.site(m, StatusPruned, reason, path)
 			continue
 		}
+		reason, path := p.reached(enclosing, reachers)
+		switch {
+		case cs.Refused != "":
+			p.site(m, StatusPruned, fmt.Sprintf("%s, but %s takes no context, and %s", reason, callee, cs.Refused), path)
+			continue
+		case cs.Ctx == "" && cs.Escaping != "":
+			p.site(m, StatusPruned, fmt.Sprintf("%s, but %s takes no context, and the context in scope, %s, is outside the function literal holding the call, which does not capture it and escapes: capturing it could keep it alive as long as the literal", reason, callee, cs.Escaping), path)
+			continue
+		case cs.Ctx == "":
+			p.site(m, StatusPruned, reason+", but "+callee+" takes no context, and none is in scope", path)
+			continue
+		}
 
 		hook := contextHookName(hooks, "ssaweaveCall", cs.Package, cs.Decl, cs.Index)
-		reason, path := p.reached(enclosing, reachers)
 		maker := witness[len(witness)-1]
 		makes := fmt.Sprintf("reaches %s (%s) in %d calls", maker, makers[reachers[0]].makes(maker), len(witness))
 		if len(witness) == 1 {

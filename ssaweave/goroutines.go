@@ -114,14 +114,11 @@ func (p *planner) goroutines() {
 		case gs.Receives != "":
 			p.site(m, StatusPruned, "the goroutine receives a context: "+gs.Receives, nil)
 			continue
-		case gs.Ctx == "" && gs.Escaping != "":
-			p.site(m, StatusPruned, fmt.Sprintf("the context in scope, %s, is outside the function literal holding the go statement, which does not capture it and escapes: capturing it could keep it alive as long as the literal (the goroutine still inherits the trace context of the goroutine running the literal)", gs.Escaping), nil)
-			continue
-		case gs.Ctx == "":
-			p.site(m, StatusPruned, "no traced context in scope", nil)
-			continue
 		}
 
+		// Reachability first: a statement that no program runs (or runs
+		// only through an excluded root, //ssaweave:ignore on its file
+		// among them) is pruned for that reason, whatever its context.
 		at := make([][]goAt, len(p.graphs))
 		for i := range p.graphs {
 			at[i] = instrs[i][gs.Go]
@@ -142,9 +139,17 @@ func (p *planner) goroutines() {
 			p.site(m, StatusPruned, reason, path)
 			continue
 		}
+		reason, path := p.reached(enclosing, reachers)
+		switch {
+		case gs.Ctx == "" && gs.Escaping != "":
+			p.site(m, StatusPruned, fmt.Sprintf("%s, but the context in scope, %s, is outside the function literal holding the go statement, which does not capture it and escapes: capturing it could keep it alive as long as the literal (the goroutine still inherits the trace context of the goroutine running the literal)", reason, gs.Escaping), path)
+			continue
+		case gs.Ctx == "":
+			p.site(m, StatusPruned, reason+", but no traced context in scope", path)
+			continue
+		}
 
 		hook := contextHookName(hooks, "ssaweaveGo", gs.Package, gs.Decl, gs.Index)
-		reason, path := p.reached(enclosing, reachers)
 		maker := witness[len(witness)-1]
 		reason = fmt.Sprintf("%s; the goroutine reaches %s (%s) in %d calls and inherits the trace context of %s (%s)",
 			reason, maker, makers[reachers[0]].makes(maker), len(witness), gs.Ctx, gs.CtxType)

@@ -115,6 +115,22 @@ func TestOptOutControl(t *testing.T) {
 			t.Errorf("%s in Head: %s %q, want pruned %q", rule, s.Status, s.Reason, want)
 		}
 	}
+	// Fetch's calls of http.Get and of decode (spanned, no context
+	// parameter) have no context in scope, but the reason to give is the
+	// ignore: reachability is decided first.
+	want := "reachable only through " + optoutFetch + ", which is excluded: the file is marked //ssaweave:ignore (fetch/ignored.go:4)"
+	n := 0
+	for _, s := range p.Sites {
+		if s.Rule == CallRule && s.Function == optoutFetch {
+			n++
+			if s.Status != StatusPruned || s.Reason != want {
+				t.Errorf("call at %s in Fetch: %s %q, want pruned %q", s.Pos, s.Status, s.Reason, want)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d call sites in Fetch, want 2 (http.Get, decode)", n)
+	}
 	if pe := p.Edits(optoutMod + "/fetch"); pe != nil {
 		t.Errorf("the ignored file's package is rewritten: %+v", pe)
 	}

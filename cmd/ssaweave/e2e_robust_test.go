@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -347,38 +346,6 @@ func TestStdlibSuitesWoven(t *testing.T) {
 // with no dependencies and a suite of about 30 s.
 const chiVersion = "github.com/go-chi/chi/v5@v5.2.3"
 
-// copyModule copies the module directory src (read-only, in the module
-// cache) into a fresh writable directory, so that it can be built as a
-// main module: the go command adds no files to packages in the module
-// cache, so test binaries of packages there cannot be woven (DESIGN,
-// Known limits).
-func copyModule(t *testing.T, src string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), filepath.Base(src))
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			if d.Name() == ".git" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 // TestThirdPartySuiteWoven runs the test suite of chi, a third-party HTTP
 // router, plain and woven, from a copy of its module made the main
 // module, and wants the same outcome for every test with both exporters,
@@ -391,7 +358,10 @@ func TestThirdPartySuiteWoven(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &info); err != nil || info.Dir == "" {
 		t.Fatalf("go mod download %s: %v %s\n%s", chiVersion, err, info.Error, out)
 	}
-	dir := copyModule(t, info.Dir)
+	// A writable copy, built as the main module: the go command adds no
+	// files to packages in the module cache, so test binaries of packages
+	// there cannot be woven (DESIGN, Known limits).
+	dir := e2e.CopyDir(t, info.Dir)
 
 	start := time.Now()
 	plain := goTestJSON(t, dir, e2e.Env(), "go", "test", "-short", "-count=1", "-json", "./...")

@@ -71,8 +71,15 @@ func SSAWeave(t testing.TB) string {
 // CopyProgram copies testdata/<name> into a fresh temporary directory and
 // returns it, so tests can build in it without touching the repository.
 func CopyProgram(t testing.TB, name string) string {
-	src := filepath.Join(RepoRoot(t), "testdata", name)
-	dst := filepath.Join(t.TempDir(), name)
+	return CopyDir(t, filepath.Join(RepoRoot(t), "testdata", name))
+}
+
+// CopyDir copies the tree at src, but for .git directories, into a fresh
+// temporary directory under the base name of src, and returns the copy:
+// files are writable there even when src is read-only (the module cache).
+func CopyDir(t testing.TB, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -80,6 +87,9 @@ func CopyProgram(t testing.TB, name string) string {
 		rel, _ := filepath.Rel(src, path)
 		target := filepath.Join(dst, rel)
 		if d.IsDir() {
+			if d.Name() == ".git" {
+				return filepath.SkipDir
+			}
 			return os.MkdirAll(target, 0o755)
 		}
 		data, err := os.ReadFile(path)

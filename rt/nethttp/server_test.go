@@ -380,3 +380,48 @@ func BenchmarkOtelhttpUnsampled(b *testing.B) {
 		h.ServeHTTP(w, req)
 	}
 }
+
+// sampled installs a provider that samples every span and batches it to an
+// exporter that discards it, as a production SDK would.
+func sampled(tb testing.TB) {
+	prevTP, prevP := otel.GetTracerProvider(), otel.GetTextMapPropagator()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardExporter{}))
+	otel.SetTracerProvider(tp)
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	tb.Cleanup(func() {
+		tp.Shutdown(context.Background())
+		restoreGlobals(prevTP, prevP)
+	})
+}
+
+// discardExporter drops every span.
+type discardExporter struct{}
+
+func (discardExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discardExporter) Shutdown(context.Context) error                             { return nil }
+
+// BenchmarkHookSampled and BenchmarkOtelhttpSampled compare the woven
+// server hook with otelhttp.NewHandler by hand, every request sampled.
+func BenchmarkHookSampled(b *testing.B) {
+	sampled(b)
+	var seen trace.SpanContext
+	mux := usersMux(&seen)
+	req := httptest.NewRequest(http.MethodGet, "http://example.com/users/42", nil)
+	w := discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		serveHTTP(w, req, mux.ServeHTTP)
+	}
+}
+
+func BenchmarkOtelhttpSampled(b *testing.B) {
+	sampled(b)
+	var seen trace.SpanContext
+	h := otelhttp.NewHandler(usersMux(&seen), "plain")
+	req := httptest.NewRequest(http.MethodGet, "http://example.com/users/42", nil)
+	w := discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(w, req)
+	}
+}
