@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // small is testdata/small, loaded once per test binary.
@@ -277,6 +280,49 @@ func TestRulesDocumented(t *testing.T) {
 	for _, r := range Rules {
 		if !strings.Contains(string(doc), "| `"+r.Name+"` |") {
 			t.Errorf("docs/rules.md does not list rule %s in its table", r.Name)
+		}
+	}
+}
+
+// TestLoadReleasesDependencies checks what Load keeps after building SSA:
+// the main module's syntax (with its comments, which directives live in)
+// and type-checker facts, but neither for the standard library, whose
+// files are parsed without comments in the first place.
+func TestLoadReleasesDependencies(t *testing.T) {
+	p, err := Load(context.Background(), Config{Dir: "testdata/callsites", Patterns: []string{"."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var own, http *packages.Package
+	packages.Visit(p.Packages, nil, func(pkg *packages.Package) {
+		switch {
+		case pkg.PkgPath == "net/http":
+			http = pkg
+		case pkg.Module != nil && pkg.Module.Main:
+			own = pkg
+		}
+	})
+	if own == nil || http == nil {
+		t.Fatalf("no main-module package or no net/http among %d packages", len(p.Packages))
+	}
+	if len(own.Syntax) == 0 || own.TypesInfo == nil || len(own.Syntax[0].Comments) == 0 {
+		t.Errorf("the main module's package lost its syntax, comments or facts")
+	}
+	if http.Syntax != nil || http.TypesInfo != nil {
+		t.Errorf("net/http's syntax and facts are kept after its SSA was built")
+	}
+	if fn := p.SSA.Package(http.Types).Func("Get"); fn == nil || len(fn.Blocks) == 0 {
+		t.Errorf("net/http.Get has no SSA body")
+	}
+
+	parse := parseFunc([]string{"/goroot/"})
+	for file, want := range map[string]int{"/goroot/src/x/x.go": 0, "/work/x.go": 1} {
+		f, err := parse(token.NewFileSet(), file, []byte("// Package x.\npackage x\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Comments) != want {
+			t.Errorf("%s: %d comment groups, want %d", file, len(f.Comments), want)
 		}
 	}
 }

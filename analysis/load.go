@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
@@ -103,6 +108,9 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 		Overlay: overlay,
 		Tests:   cfg.Tests,
 	}
+	if roots := depRoots(ctx, dir, pcfg.Env); len(roots) > 0 {
+		pcfg.ParseFile = parseFunc(roots)
+	}
 	pkgs, err := packages.Load(pcfg, cfg.Patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("ssaweave: loading %v: %w", cfg.Patterns, err)
@@ -138,7 +146,7 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 	// InstantiateGenerics gives every instantiation its own body, which
 	// RTA needs to follow calls made inside generic code.
 	prog, _ := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
-	prog.Build()
+	buildReleasing(prog, pkgs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -294,3 +302,83 @@ func relPos(dir, pos string) string {
 // ErrNoMain is wrapped by the error Load returns when the patterns match
 // no main package.
 var ErrNoMain = errors.New("no main package")
+
+// depRoots returns the directories that hold only dependencies' sources:
+// GOROOT and GOMODCACHE, as the go command of env sees them. Nil if go env
+// fails, which only forgoes the saving parseFunc makes.
+func depRoots(ctx context.Context, dir string, env []string) []string {
+	cmd := exec.CommandContext(ctx, "go", "env", "GOROOT", "GOMODCACHE")
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	var roots []string
+	for _, d := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if d = strings.TrimSpace(d); filepath.IsAbs(d) {
+			roots = append(roots, filepath.Clean(d)+string(filepath.Separator))
+		}
+	}
+	return roots
+}
+
+// parseFunc returns the parser go/packages uses: its own mode, but without
+// comments for the files under roots (the standard library and the module
+// cache). Comments matter only in the main module's packages (directives,
+// generated-file markers); the type checker and go/ssa never read them,
+// and on a 1000-package program they are about 5 % of the peak memory.
+func parseFunc(roots []string) func(*token.FileSet, string, []byte) (*ast.File, error) {
+	return func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+		mode := parser.AllErrors | parser.ParseComments | parser.SkipObjectResolution
+		for _, r := range roots {
+			if strings.HasPrefix(filename, r) {
+				mode &^= parser.ParseComments
+				break
+			}
+		}
+		return parser.ParseFile(fset, filename, src, mode)
+	}
+}
+
+// buildReleasing builds the SSA of every package, like prog.Build, and
+// releases each dependency's syntax trees and type-checker facts as soon
+// as its SSA is built: go/ssa keeps what it still needs (function syntax,
+// the facts of generic functions for later instantiations), and nothing
+// after Load reads a dependency's packages.Package syntax, so the peak
+// memory of a large program is the SSA plus the facts of the packages
+// still being built, not of all of them. The main module's packages keep
+// theirs (directives, go statements, call sites, the audit), and so do
+// packages that import gRPC, whose ServiceDesc literals the audit reads.
+func buildReleasing(prog *ssa.Program, pkgs []*packages.Package) {
+	var all []*packages.Package
+	packages.Visit(pkgs, nil, func(p *packages.Package) { all = append(all, p) })
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, p := range all {
+		sp := prog.Package(p.Types)
+		if sp == nil {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			sp.Build()
+			if keepSyntax(p) {
+				return
+			}
+			p.Syntax, p.TypesInfo = nil, nil
+		})
+	}
+	wg.Wait()
+	prog.Build() // anything not reached above (synthetic packages); a no-op otherwise
+}
+
+// keepSyntax reports whether p's syntax and type-checker facts must outlive
+// its SSA: see buildReleasing.
+func keepSyntax(p *packages.Package) bool {
+	if p.Module != nil && p.Module.Main {
+		return true
+	}
+	_, grpc := p.Imports["google.golang.org/grpc"]
+	return grpc
+}
