@@ -80,7 +80,10 @@ func main() {
 
 	timeoutClient := &http.Client{Timeout: 5 * time.Second, Transport: wrapTransport(nil)}
 	taggingClient := &http.Client{Transport: wrapTransport(tagging{base: http.DefaultTransport})}
-	shortClient := &http.Client{Timeout: 300 * time.Millisecond, Transport: wrapTransport(nil)}
+	// Long enough for the request to reach the backend (whose server
+	// span the test expects under the client span) even on a loaded
+	// machine, short against the backend's 10 s.
+	shortClient := &http.Client{Timeout: 2 * time.Second, Transport: wrapTransport(nil)}
 
 	front := http.NewServeMux()
 	// http.Get takes no context: ssaweave weaves the call with r in scope,
