@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -66,6 +67,9 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 		return nil, err
 	}
 	dir := inv.AbsDir(cwd)
+	// One go env serves the module lookup, the module cache and the plan
+	// cache key (a no-op build has no time for three).
+	ctx = gotool.WithEnvMemo(ctx)
 	userModfile, _ := inv.Lookup("modfile")
 	if userModfile != "" && !filepath.IsAbs(userModfile) {
 		userModfile = filepath.Join(dir, userModfile)
@@ -96,11 +100,11 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 	if err != nil {
 		return nil, err
 	}
-	modcache, err := gotool.Output(ctx, dir, env, "env", "GOMODCACHE")
+	goenv, err := gotool.Env(ctx, dir, env)
 	if err != nil {
 		return nil, err
 	}
-	p.ModCache = strings.TrimSpace(string(modcache))
+	p.ModCache = goenv["GOMODCACHE"]
 	return p, nil
 }
 
@@ -214,7 +218,11 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 		drop = append(drop, "mod")
 		flags = append(flags, "-mod="+p.Mod)
 	}
-	flags = append(flags, "-overlay="+overlay, "-toolexec="+gocmd.Quote(self)+" toolexec")
+	front, err := toolexecCommand(self)
+	if err != nil {
+		return nil, nil, err
+	}
+	flags = append(flags, "-overlay="+overlay, "-toolexec="+front)
 	newArgs := gocmd.InsertFlags(gocmd.WithoutFlags(args, drop...), append(flags, keyFlags...)...)
 	newEnv := append(slices.Clone(env), toolexec.EnvPlan+"="+planPath, toolexec.EnvMode+"="+toolexec.ModeWrapper, toolexec.EnvOverlay+"="+overlay)
 	newEnv = append(newEnv, p.Setup.Env()...)
@@ -222,6 +230,51 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 		newEnv = append(newEnv, toolexec.EnvLang+"="+p.Setup.Lang)
 	}
 	return newArgs, newEnv, nil
+}
+
+// toolexecCommand returns the -toolexec value of a woven build. The go
+// command runs it in front of every tool, if only to ask each tool's
+// version (-V=full, five times in a build that compiles nothing), and
+// starting ssaweave, a large binary, costs ~3.5 ms each time, while the
+// backend acts only on compile, link, cover and vet, and passes the
+// -V=full of compile and link through in wrapper mode. Where there is a
+// POSIX shell, a script in the cache (0.5 ms) therefore sends only those
+// to ssaweave and replaces itself with every other tool, exactly what
+// ssaweave would run. The go command does not hash the -toolexec value
+// into any action ID, only the tools' -V=full answers, which are the same.
+func toolexecCommand(self string) (string, error) {
+	direct := gocmd.Quote(self) + " toolexec"
+	const sh = "/bin/sh"
+	if runtime.GOOS == "windows" {
+		return direct, nil
+	}
+	if _, err := os.Stat(sh); err != nil {
+		return direct, nil
+	}
+	script := fmt.Sprintf(`# ssaweave: the front of woven builds' tools (see backend.toolexecCommand)
+case "$1" in
+*/compile|*/link)
+	if [ $# -eq 2 ] && [ "$2" = -V=full ]; then exec "$@"; fi
+	exec %[1]s toolexec "$@";;
+*/cover|*/vet)
+	exec %[1]s toolexec "$@";;
+esac
+exec "$@"
+`, shellQuote(self))
+	gen, err := cache.Sub("gen")
+	if err != nil {
+		return "", err
+	}
+	path, err := cache.WriteContent(gen, "toolexec.sh", []byte(script))
+	if err != nil {
+		return "", err
+	}
+	return gocmd.Quote(sh) + " " + gocmd.Quote(path), nil
+}
+
+// shellQuote quotes s as one word for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // overlay writes the overlay file: the user's replacements, a key file in

@@ -7,7 +7,8 @@
 #
 #   build  BenchmarkBuild on testdata/bench: plain, hand-instrumented, wrapper and
 #          toolexec-only builds, each cold (empty GOCACHE), then nothing changed,
-#          one user file edited, and two plan changes (a handler with a function
+#          one user file touched (content unchanged), the same file edited, and
+#          two plan changes (a handler with a function
 #          span; a handler calling another service); binary sizes.
 #   real   the same on the large real program $REAL (a main package's
 #          importpath@version, fetched through the module proxy), without the

@@ -142,18 +142,19 @@ type straceError struct{ msg string }
 
 func (e *straceError) Error() string { return e.msg }
 
-// measure runs argv in dir with env and returns its cost. When strace
-// works, the command runs under it, tracing only execve, which is how the
-// compiles of every process are seen: the go command's -x and
+// measure runs argv in dir with env and returns its cost. When traced and
+// strace works, the command runs under it, tracing only execve, which is
+// how the compiles of every process are seen: the go command's -x and
 // -debug-actiongraph only describe the go command they are given to,
 // while a toolexec-only build compiles the runtime's hook packages in a
 // child go command (backend/toolexec: go list -export) that they miss.
 // strace stops the processes at each execve only (seccomp filter), which
-// costs less than the noise of a shared machine; every mode pays it alike.
-func measure(b *testing.B, dir string, env []string, argv ...string) (cost, error) {
+// costs little against a build that compiles, but several times a build
+// that compiles nothing (see buildSteps).
+func measure(b *testing.B, dir string, env []string, traced bool, argv ...string) (cost, error) {
 	b.Helper()
 	var trace string
-	if straceOK() {
+	if traced && straceOK() {
 		trace = filepath.Join(b.TempDir(), "execve.trace")
 		argv = append([]string{"strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=execve", "-e", "signal=none", "-s", "4096", "-o", trace, "--"}, argv...)
 		defer os.Remove(trace)

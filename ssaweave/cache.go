@@ -12,10 +12,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ssaweave/ssaweave/analysis"
 	"github.com/ssaweave/ssaweave/internal/cache"
+	"github.com/ssaweave/ssaweave/internal/gotool"
 )
 
 // cacheKeyVersion changes whenever what goes into a key, or what a plan
@@ -50,6 +52,79 @@ type listedModule struct {
 	GoVersion string
 }
 
+// keyInputs is what both keys of a plan (CacheKey and the stamps' pre-key)
+// are computed from, short of listing the packages: the options, the go
+// command's environment and the configuration.
+type keyInputs struct {
+	opts      Options
+	dir       string
+	overlay   map[string][]byte
+	env       map[string]string // gotool.EnvVars
+	settings  *analysis.Settings
+	choice    string
+	threshold hotThreshold
+	pgo       string // the -pgo setting
+}
+
+func newKeyInputs(ctx context.Context, opts Options) (*keyInputs, error) {
+	dir, err := filepath.Abs(cmp.Or(opts.Dir, "."))
+	if err != nil {
+		return nil, fmt.Errorf("ssaweave: %w", err)
+	}
+	in := &keyInputs{opts: opts, dir: dir}
+	if in.overlay, _, err = analysis.Overlay(dir, opts.BuildFlags); err != nil {
+		return nil, err
+	}
+	// The environment goCommand gives the go command. Under the wrapper
+	// (gotool.WithEnvMemo), the go env of the module lookup is reused.
+	if in.env, err = gotool.Env(ctx, dir, append(os.Environ(), opts.Env...)); err != nil {
+		return nil, fmt.Errorf("ssaweave: %w", err)
+	}
+	if in.settings, err = readSettings(in.env["GOMOD"], opts.Env); err != nil {
+		return nil, err
+	}
+	// The requested call-graph algorithm; what auto chooses depends on
+	// the program, which the key covers, and on the threshold.
+	if in.choice, err = algorithmChoice(opts, in.settings); err != nil {
+		return nil, err
+	}
+	if in.threshold, err = hotChoice(opts, in.settings); err != nil {
+		return nil, err
+	}
+	in.pgo = pgoSetting(opts.BuildFlags, in.env["GOFLAGS"])
+	return in, nil
+}
+
+// fieldWriter returns a function that adds a field to h. Fields are
+// length-prefixed: no value can be mistaken for another field's.
+func fieldWriter(h hash.Hash) func(name string, vals ...string) {
+	return func(name string, vals ...string) {
+		fmt.Fprintf(h, "%s %d\n", name, len(vals))
+		for _, v := range vals {
+			fmt.Fprintf(h, "%d %s\n", len(v), v)
+		}
+	}
+}
+
+// header adds the fields that do not come from listing the packages.
+func (in *keyInputs) header(field func(string, ...string)) {
+	opts := in.opts
+	field("version", cacheKeyVersion)
+	field("tool", opts.Tool)
+	for _, name := range []string{"GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT"} {
+		field(name, in.env[name])
+	}
+	field("env", planEnv(opts.Env)...)
+	field("flags", opts.BuildFlags...)
+	field("dir", in.dir)
+	field("patterns", opts.Patterns...)
+	field("tests", fmt.Sprint(opts.Tests))
+	field("settings", in.settings.File, string(in.settings.Data), fmt.Sprint(in.settings.Paths || opts.Paths))
+	field("probe", fmt.Sprint(opts.Probe))
+	field("callgraph", in.choice, fmt.Sprint(AutoVTAFunctions))
+	field("hot", in.threshold.String(), in.threshold.raise, fmt.Sprint(DefaultHot))
+}
+
 // CacheKey returns the key of the plan Build would make for opts: a hash
 // of everything the plan depends on, computed from the go command's view
 // of the build (go env, go list -deps) and the contents of the files that
@@ -58,80 +133,49 @@ type listedModule struct {
 // path and version, since its content is immutable; every other package by
 // its import path and the contents of the files it compiles.
 func CacheKey(ctx context.Context, opts Options) (string, error) {
-	dir, err := filepath.Abs(cmp.Or(opts.Dir, "."))
-	if err != nil {
-		return "", fmt.Errorf("ssaweave: %w", err)
-	}
-	overlay, _, err := analysis.Overlay(dir, opts.BuildFlags)
+	in, err := newKeyInputs(ctx, opts)
 	if err != nil {
 		return "", err
 	}
+	key, _, err := in.key(ctx)
+	return key, err
+}
 
-	// go env and go list are independent: run them side by side, as
-	// they are most of the time of a cache hit.
-	type envResult struct {
-		vals map[string]string
-		err  error
-	}
-	envc := make(chan envResult, 1)
-	go func() {
-		vals, err := goEnv(ctx, dir, opts.Env, "GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GOMODCACHE", "GOMOD")
-		envc <- envResult{vals, err}
-	}()
+// listInfo is what computing a key learnt about the packages, for the
+// stamps (cache_stamps.go): which of them can change.
+type listInfo struct {
+	errors bool              // some package has an error
+	dirs   []string          // directories of the packages outside GOROOT and the module cache
+	embeds []string          // embedded files of those packages
+	goMods []string          // go.mod files of their modules
+	hashes map[string]string // file → content hash, as hashed into the key
+	pgo    []string          // profiles hashed into the key
+}
+
+// key lists the packages and computes CacheKey.
+func (in *keyInputs) key(ctx context.Context) (string, *listInfo, error) {
+	opts := in.opts
 	listArgs := []string{"list", "-e", "-deps", "-json=" + listFields}
 	if opts.Tests {
 		// The test variants list their _test.go files among GoFiles.
 		listArgs = append(listArgs, "-test")
 	}
 	listArgs = append(append(listArgs, opts.BuildFlags...), opts.Patterns...)
-	out, listErr := goCommand(ctx, dir, opts.Env, listArgs...)
-	env := <-envc
-	if env.err != nil {
-		return "", env.err
-	}
-	if listErr != nil {
-		return "", listErr
+	out, err := goCommand(ctx, in.dir, opts.Env, listArgs...)
+	if err != nil {
+		return "", nil, err
 	}
 
 	h := sha256.New()
-	field := func(name string, vals ...string) {
-		// Length-prefixed fields: no value can be mistaken for another
-		// field's.
-		fmt.Fprintf(h, "%s %d\n", name, len(vals))
-		for _, v := range vals {
-			fmt.Fprintf(h, "%d %s\n", len(v), v)
-		}
+	field := fieldWriter(h)
+	in.header(field)
+	modcache := in.env["GOMODCACHE"]
+	info := &listInfo{hashes: map[string]string{}}
+	hash := func(file string, overlay map[string][]byte) error {
+		sum, err := hashFile(field, file, overlay)
+		info.hashes[filepath.Clean(file)] = sum
+		return err
 	}
-	field("version", cacheKeyVersion)
-	field("tool", opts.Tool)
-	for _, name := range []string{"GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT"} {
-		field(name, env.vals[name])
-	}
-	field("env", planEnv(opts.Env)...)
-	field("flags", opts.BuildFlags...)
-	field("dir", dir)
-	field("patterns", opts.Patterns...)
-	field("tests", fmt.Sprint(opts.Tests))
-	settings, err := readSettings(env.vals["GOMOD"], opts.Env)
-	if err != nil {
-		return "", err
-	}
-	field("settings", settings.File, string(settings.Data), fmt.Sprint(settings.Paths || opts.Paths))
-	field("probe", fmt.Sprint(opts.Probe))
-	// The requested call-graph algorithm; what auto chooses depends on
-	// the program, which the key covers, and on the threshold.
-	choice, err := algorithmChoice(opts, settings)
-	if err != nil {
-		return "", err
-	}
-	field("callgraph", choice, fmt.Sprint(AutoVTAFunctions))
-	threshold, err := hotChoice(opts, settings)
-	if err != nil {
-		return "", err
-	}
-	field("hot", threshold.String(), threshold.raise, fmt.Sprint(DefaultHot))
-
-	modcache := env.vals["GOMODCACHE"]
 	seenGoMod := make(map[string]bool)
 	var mainDirs []string // of the main packages the patterns match, for -pgo=auto
 	dec := json.NewDecoder(bytes.NewReader(out))
@@ -140,7 +184,7 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 		if err := dec.Decode(&p); err == io.EOF {
 			break
 		} else if err != nil {
-			return "", fmt.Errorf("ssaweave: parsing go list output: %w", err)
+			return "", nil, fmt.Errorf("ssaweave: parsing go list output: %w", err)
 		}
 		field("package", p.ImportPath)
 		if p.Name == "main" && !p.DepOnly {
@@ -150,6 +194,7 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 		}
 		if p.Error != nil {
 			field("error", p.Error.Err)
+			info.errors = true
 		}
 		switch {
 		case p.Standard:
@@ -160,14 +205,16 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 			m := cmp.Or(p.Module.Replace, p.Module)
 			field("module", m.Path+"@"+m.Version)
 		default:
+			info.dirs = append(info.dirs, p.Dir)
 			if m := p.Module; m != nil {
 				field("module", m.Path, m.GoVersion)
 				// The go.mod sets the language version, which changes
 				// semantics (loop variables); hash it once per module.
 				if m.GoMod != "" && !seenGoMod[m.GoMod] {
 					seenGoMod[m.GoMod] = true
-					if err := hashFile(h, field, m.GoMod, overlay); err != nil {
-						return "", err
+					info.goMods = append(info.goMods, m.GoMod)
+					if err := hash(m.GoMod, in.overlay); err != nil {
+						return "", nil, err
 					}
 				}
 			}
@@ -175,33 +222,36 @@ func CacheKey(ctx context.Context, opts Options) (string, error) {
 				if !filepath.IsAbs(f) {
 					f = filepath.Join(p.Dir, f) // a test main's file is in the build cache
 				}
-				if err := hashFile(h, field, f, overlay); err != nil {
-					return "", err
+				if err := hash(f, in.overlay); err != nil {
+					return "", nil, err
 				}
 			}
 			// Embedded files do not change types or calls, and may be
 			// large: their names are enough.
 			field("embed", p.EmbedFiles...)
+			for _, f := range p.EmbedFiles {
+				info.embeds = append(info.embeds, filepath.Join(p.Dir, f))
+			}
 		}
 	}
 	// The profiles go build -pgo uses decide which function spans are
 	// hot (hot.go): editing one re-plans.
-	setting := pgoSetting(opts.BuildFlags, env.vals["GOFLAGS"])
-	field("pgo", setting)
+	field("pgo", in.pgo)
 	seenPGO := make(map[string]bool)
 	for _, d := range mainDirs {
-		f, err := pgoFile(setting, dir, d)
+		f, err := pgoFile(in.pgo, in.dir, d)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if f != "" && !seenPGO[f] {
 			seenPGO[f] = true
-			if err := hashFile(h, field, f, nil); err != nil {
-				return "", err
+			info.pgo = append(info.pgo, f)
+			if err := hash(f, nil); err != nil {
+				return "", nil, err
 			}
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+	return hex.EncodeToString(h.Sum(nil)[:16]), info, nil
 }
 
 // immutable reports whether a package of module m in dir cannot change
@@ -219,45 +269,63 @@ func immutable(m *listedModule, dir, modcache string) bool {
 	return ok
 }
 
-// hashFile adds the name and contents of file to h, reading overlay
-// contents first as the go command does.
-func hashFile(h hash.Hash, field func(string, ...string), file string, overlay map[string][]byte) error {
+// hashFile adds the name and contents of file to the key, reading overlay
+// contents first as the go command does, and returns the content hash.
+func hashFile(field func(string, ...string), file string, overlay map[string][]byte) (string, error) {
 	data, ok := overlay[filepath.Clean(file)]
 	if !ok {
 		var err error
 		if data, err = os.ReadFile(file); err != nil {
-			return fmt.Errorf("ssaweave: cache key: %w", err)
+			return "", fmt.Errorf("ssaweave: cache key: %w", err)
 		}
 	}
 	sum := sha256.Sum256(data)
-	field("file", file, hex.EncodeToString(sum[:]))
-	return nil
+	s := hex.EncodeToString(sum[:])
+	field("file", file, s)
+	return s, nil
 }
 
 // Cached returns the plan for opts from the cache in cacheDir, or builds
-// and stores it. hit reports whether it came from the cache; a hit runs
-// only the go command (go env, go list) and reads one file. Plans are
+// and stores it. hit reports whether it came from the cache. Plans are
 // stored as cacheDir/plans/<key>.json and written atomically, so
 // concurrent processes may share a cache directory: at worst they build
 // the same plan twice.
+//
+// Finding the key takes go list (CacheKey), which was most of a no-op
+// build's overhead; so the key is remembered with stamps of the files it
+// was computed from (cache_stamps.go): while none of them changed, a hit
+// runs only go env and reads two files.
 func Cached(ctx context.Context, opts Options, cacheDir string) (plan *Plan, hit bool, err error) {
-	key, err := CacheKey(ctx, opts)
+	in, err := newKeyInputs(ctx, opts)
 	if err != nil {
 		return nil, false, err
 	}
 	dir := filepath.Join(cacheDir, "plans")
-	file := filepath.Join(dir, key+".json")
-	if p, ok := readPlan(file, opts.Tool); ok {
-		return p, true, nil
+	stamps := in.stampsFile(cacheDir)
+	if key, ok := checkStamps(stamps); ok {
+		if p, ok := readPlan(filepath.Join(dir, key+".json"), opts.Tool); ok {
+			return p, true, nil
+		}
 	}
-	p, err := Build(ctx, opts)
+
+	key, record, err := in.listedKey(ctx)
 	if err != nil {
 		return nil, false, err
 	}
-	if err := writePlan(file, p); err != nil {
-		return nil, false, err
+	file := filepath.Join(dir, key+".json")
+	p, hit := readPlan(file, opts.Tool)
+	if !hit {
+		if p, err = Build(ctx, opts); err != nil {
+			return nil, false, err
+		}
+		if err := writePlan(file, p); err != nil {
+			return nil, false, err
+		}
 	}
-	return p, false, nil
+	// Only now that the plan is stored: a key remembered for a plan that
+	// failed would be no use.
+	record(stamps)
+	return p, hit, nil
 }
 
 // readPlan reads a stored plan. A missing, unreadable or foreign file is a
@@ -304,4 +372,14 @@ func planEnv(env []string) []string {
 		}
 	}
 	return out
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -190,8 +190,8 @@ func TestWritePlanConcurrent(t *testing.T) {
 }
 
 // BenchmarkCached measures a plan cache miss (a whole-program build) and
-// a hit (go env, go list and reading the plan) on testdata/hello; see
-// MEASUREMENTS.md.
+// a hit (go env, checking the stamps and reading the plan; see
+// cache_stamps.go) on testdata/hello; see MEASUREMENTS.md.
 func BenchmarkCached(b *testing.B) {
 	ctx := context.Background()
 	opts := testOptions("hello")

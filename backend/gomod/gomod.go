@@ -44,16 +44,11 @@ type Module struct {
 func Find(ctx context.Context, dir string, env []string, modfileFlag string) (Module, error) {
 	// go env has no -modfile flag: find the module root from go.mod, then
 	// use the user's alternate file in its place.
-	out, err := gotool.Output(ctx, dir, env, "env", "GOMOD", "GOWORK")
+	vals, err := gotool.Env(ctx, dir, env)
 	if err != nil {
 		return Module{}, fmt.Errorf("ssaweave: %w", err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	gomod := strings.TrimSpace(lines[0])
-	gowork := ""
-	if len(lines) > 1 {
-		gowork = strings.TrimSpace(lines[1])
-	}
+	gomod, gowork := vals["GOMOD"], vals["GOWORK"]
 	if gowork != "" && gowork != "off" {
 		if modfileFlag != "" {
 			return Module{}, fmt.Errorf("ssaweave: -modfile cannot be used in the go.work workspace %s (the go command refuses it too); build with GOWORK=off", gowork)
