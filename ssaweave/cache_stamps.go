@@ -216,7 +216,7 @@ func (in *keyInputs) localModules() (roots, files []string, ok bool) {
 		roots = append(roots, root)
 		// Replacements come from the -modfile when there is one; its
 		// relative directories are relative to the module root.
-		mf := lastFlag("modfile", in.opts.BuildFlags, strings.Fields(in.env["GOFLAGS"]))
+		mf, _ := lastFlag("modfile", in.opts.BuildFlags, strings.Fields(in.env["GOFLAGS"]))
 		if mf != "" {
 			mf = absIn(in.dir, mf)
 			files = append(files, mf, strings.TrimSuffix(mf, ".mod")+".sum")
@@ -245,8 +245,9 @@ func absIn(base, path string) string {
 }
 
 // lastFlag returns the value of the last -name flag of the command line
-// flags, else of goflags (GOFLAGS, which the command line overrides).
-func lastFlag(name string, flags, goflags []string) string {
+// flags, else of goflags (GOFLAGS, which the command line overrides), and
+// whether either has one.
+func lastFlag(name string, flags, goflags []string) (string, bool) {
 	for _, list := range [][]string{flags, goflags} {
 		val, found := "", false
 		for i := 0; i < len(list); i++ {
@@ -261,10 +262,10 @@ func lastFlag(name string, flags, goflags []string) string {
 			val, found = v, true
 		}
 		if found {
-			return val
+			return val, true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // walk stamps dir, its .go files and its subdirectories, skipping what

@@ -140,22 +140,8 @@ func (idx *pgoProfile) atLine(pos string) *Samples {
 // it: the last -pgo of flags (the command line), else of goflags ($GOFLAGS,
 // which the command line overrides), else "auto", the default.
 func pgoSetting(flags []string, goflags string) string {
-	for _, list := range [][]string{flags, strings.Fields(goflags)} {
-		setting, found := "", false
-		for i := 0; i < len(list); i++ {
-			name, val, hasVal := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(list[i], "-"), "-"), "=")
-			if !strings.HasPrefix(list[i], "-") || name != "pgo" {
-				continue
-			}
-			if !hasVal && i+1 < len(list) {
-				i++
-				val = list[i]
-			}
-			setting, found = val, true
-		}
-		if found {
-			return setting
-		}
+	if setting, ok := lastFlag("pgo", flags, strings.Fields(goflags)); ok {
+		return setting
 	}
 	return "auto"
 }

@@ -42,12 +42,7 @@ var helloSymbols = []string{
 // checkWoven asserts that the binary at path links helloSymbols.
 func checkWoven(t *testing.T, path string) {
 	t.Helper()
-	syms := e2e.Run(t, filepath.Dir(path), e2e.Env(), "go", "tool", "nm", path)
-	for _, s := range helloSymbols {
-		if !strings.Contains(syms, s) {
-			t.Errorf("%s is not woven: no symbol %s", filepath.Base(path), s)
-		}
-	}
+	checkSymbols(t, path, helloSymbols)
 }
 
 // checkPlain asserts that the binary at path links nothing of ssaweave's.

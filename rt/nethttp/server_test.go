@@ -357,28 +357,29 @@ func TestUnsampledAllocations(t *testing.T) {
 	}
 }
 
-func BenchmarkHookUnsampled(b *testing.B) {
-	notSampled(b)
+// benchServe measures GET /users/42 on usersMux through the handler wrap
+// makes of it (once), with a ResponseWriter that allocates nothing.
+func benchServe(b *testing.B, wrap func(mux *http.ServeMux) http.HandlerFunc) {
 	var seen trace.SpanContext
-	mux := usersMux(&seen)
+	serve := wrap(usersMux(&seen))
 	req := httptest.NewRequest(http.MethodGet, "http://example.com/users/42", nil)
 	w := discard{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
-		serveHTTP(w, req, mux.ServeHTTP)
+		serve(w, req)
 	}
+}
+
+func BenchmarkHookUnsampled(b *testing.B) {
+	notSampled(b)
+	benchServe(b, func(mux *http.ServeMux) http.HandlerFunc {
+		return func(w http.ResponseWriter, req *http.Request) { serveHTTP(w, req, mux.ServeHTTP) }
+	})
 }
 
 func BenchmarkOtelhttpUnsampled(b *testing.B) {
 	notSampled(b)
-	var seen trace.SpanContext
-	h := otelhttp.NewHandler(usersMux(&seen), "plain")
-	req := httptest.NewRequest(http.MethodGet, "http://example.com/users/42", nil)
-	w := discard{h: http.Header{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(w, req)
-	}
+	benchServe(b, func(mux *http.ServeMux) http.HandlerFunc { return otelhttp.NewHandler(mux, "plain").ServeHTTP })
 }
 
 // sampled installs a provider that samples every span and batches it to an
@@ -404,24 +405,12 @@ func (discardExporter) Shutdown(context.Context) error                          
 // server hook with otelhttp.NewHandler by hand, every request sampled.
 func BenchmarkHookSampled(b *testing.B) {
 	sampled(b)
-	var seen trace.SpanContext
-	mux := usersMux(&seen)
-	req := httptest.NewRequest(http.MethodGet, "http://example.com/users/42", nil)
-	w := discard{h: http.Header{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		serveHTTP(w, req, mux.ServeHTTP)
-	}
+	benchServe(b, func(mux *http.ServeMux) http.HandlerFunc {
+		return func(w http.ResponseWriter, req *http.Request) { serveHTTP(w, req, mux.ServeHTTP) }
+	})
 }
 
 func BenchmarkOtelhttpSampled(b *testing.B) {
 	sampled(b)
-	var seen trace.SpanContext
-	h := otelhttp.NewHandler(usersMux(&seen), "plain")
-	req := httptest.NewRequest(http.MethodGet, "http://example.com/users/42", nil)
-	w := discard{h: http.Header{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(w, req)
-	}
+	benchServe(b, func(mux *http.ServeMux) http.HandlerFunc { return otelhttp.NewHandler(mux, "plain").ServeHTTP })
 }
