@@ -8,13 +8,13 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/ssaweave/ssaweave/internal/gotool"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/ssa/ssautil"
@@ -304,18 +304,18 @@ func relPos(dir, pos string) string {
 var ErrNoMain = errors.New("no main package")
 
 // depRoots returns the directories that hold only dependencies' sources:
-// GOROOT and GOMODCACHE, as the go command of env sees them. Nil if go env
-// fails, which only forgoes the saving parseFunc makes.
+// GOROOT and GOMODCACHE, as the go command of env sees them (through
+// gotool.Env, whose answer the wrapper has already asked for under the
+// same context). Nil if go env fails, which only forgoes the saving
+// parseFunc makes.
 func depRoots(ctx context.Context, dir string, env []string) []string {
-	cmd := exec.CommandContext(ctx, "go", "env", "GOROOT", "GOMODCACHE")
-	cmd.Dir, cmd.Env = dir, env
-	out, err := cmd.Output()
+	vals, err := gotool.Env(ctx, dir, env)
 	if err != nil {
 		return nil
 	}
 	var roots []string
-	for _, d := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if d = strings.TrimSpace(d); filepath.IsAbs(d) {
+	for _, d := range []string{vals["GOROOT"], vals["GOMODCACHE"]} {
+		if filepath.IsAbs(d) {
 			roots = append(roots, filepath.Clean(d)+string(filepath.Separator))
 		}
 	}
