@@ -90,13 +90,19 @@ const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 // with a *LoadError when a package cannot be loaded or does not
 // type-check, and when the patterns match no main package.
 func Load(ctx context.Context, cfg Config) (*Program, error) {
+	prog, _, err := load(ctx, cfg)
+	return prog, err
+}
+
+// load is Load, also returning what it asked go/packages, for a Session.
+func load(ctx context.Context, cfg Config) (*Program, *packages.Config, error) {
 	dir, err := absDir(cfg.Dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	overlay, flags, err := Overlay(dir, cfg.BuildFlags)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pcfg := &packages.Config{
 		Context:    ctx,
@@ -108,20 +114,55 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 		Overlay: overlay,
 		Tests:   cfg.Tests,
 	}
-	if roots := depRoots(ctx, dir, pcfg.Env); len(roots) > 0 {
-		pcfg.ParseFile = parseFunc(roots)
-	}
+	pcfg.ParseFile = parseFunc(depRoots(ctx, dir, pcfg.Env))
 	pkgs, err := packages.Load(pcfg, cfg.Patterns...)
 	if err != nil {
-		return nil, fmt.Errorf("ssaweave: loading %v: %w", cfg.Patterns, err)
+		return nil, nil, fmt.Errorf("ssaweave: loading %v: %w", cfg.Patterns, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := packageErrors(dir, pkgs); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if err := checkMains(cfg, pkgs); err != nil {
+		return nil, nil, err
 	}
 
+	// InstantiateGenerics gives every instantiation its own body, which
+	// RTA needs to follow calls made inside generic code.
+	prog, _ := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
+	var all []*packages.Package
+	packages.Visit(pkgs, nil, func(p *packages.Package) { all = append(all, p) })
+	buildReleasing(prog, all)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	p, err := assemble(dir, cfg, prog, pkgs)
+	return p, pcfg, err
+}
+
+// checkMains fails with an error wrapping ErrNoMain when pkgs holds no
+// program to plan.
+func checkMains(cfg Config, pkgs []*packages.Package) error {
+	for _, p := range pkgs {
+		if cfg.Tests {
+			if _, ok := testOf(p, pkgs); ok {
+				return nil
+			}
+		} else if p.Name == "main" {
+			return nil
+		}
+	}
+	if cfg.Tests {
+		return fmt.Errorf("%w in %v: no package has test files", ErrNoMain, cfg.Patterns)
+	}
+	return fmt.Errorf("%w in %v: ssaweave instruments programs; name a main package (e.g. ./cmd/server)", ErrNoMain, cfg.Patterns)
+}
+
+// assemble makes the Program of pkgs, whose SSA form prog holds, built:
+// its main packages (or test mains) and the main module's packages.
+func assemble(dir string, cfg Config, prog *ssa.Program, pkgs []*packages.Package) (*Program, error) {
 	var mainPkgs []*packages.Package
 	tested := make(map[*packages.Package]TestOf)
 	for _, p := range pkgs {
@@ -136,21 +177,6 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 			mainPkgs = append(mainPkgs, p)
 		}
 	}
-	if len(mainPkgs) == 0 && cfg.Tests {
-		return nil, fmt.Errorf("%w in %v: no package has test files", ErrNoMain, cfg.Patterns)
-	}
-	if len(mainPkgs) == 0 {
-		return nil, fmt.Errorf("%w in %v: ssaweave instruments programs; name a main package (e.g. ./cmd/server)", ErrNoMain, cfg.Patterns)
-	}
-
-	// InstantiateGenerics gives every instantiation its own body, which
-	// RTA needs to follow calls made inside generic code.
-	prog, _ := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
-	buildReleasing(prog, pkgs)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-
 	p := &Program{Dir: dir, Fset: prog.Fset, SSA: prog, Packages: pkgs}
 	var missing LoadError
 	for _, mp := range mainPkgs {
@@ -322,8 +348,9 @@ func depRoots(ctx context.Context, dir string, env []string) []string {
 	return roots
 }
 
-// parseFunc returns the parser go/packages uses: its own mode, but without
-// comments for the files under roots (the standard library and the module
+// parseFunc returns the parser go/packages uses: its own mode (without
+// object resolution, which nothing here reads), but without comments for
+// the files under roots (the standard library and the module
 // cache). Comments matter only in the main module's packages (directives,
 // generated-file markers); the type checker and go/ssa never read them,
 // and on a 1000-package program they are about 5 % of the peak memory.
@@ -340,7 +367,8 @@ func parseFunc(roots []string) func(*token.FileSet, string, []byte) (*ast.File, 
 	}
 }
 
-// buildReleasing builds the SSA of every package, like prog.Build, and
+// buildReleasing builds the SSA of the packages all (every package of
+// prog, or those a Session re-created), like prog.Build, and
 // releases each dependency's syntax trees and type-checker facts as soon
 // as its SSA is built: go/ssa keeps what it still needs (function syntax,
 // the facts of generic functions for later instantiations), and nothing
@@ -349,9 +377,7 @@ func parseFunc(roots []string) func(*token.FileSet, string, []byte) (*ast.File, 
 // still being built, not of all of them. The main module's packages keep
 // theirs (directives, go statements, call sites, the audit), and so do
 // packages that import gRPC, whose ServiceDesc literals the audit reads.
-func buildReleasing(prog *ssa.Program, pkgs []*packages.Package) {
-	var all []*packages.Package
-	packages.Visit(pkgs, nil, func(p *packages.Package) { all = append(all, p) })
+func buildReleasing(prog *ssa.Program, all []*packages.Package) {
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, p := range all {

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/semver"
+
+	"github.com/ssaweave/ssaweave/ssaweave"
 )
 
 // buildMode is one way of building a program.
@@ -223,7 +225,20 @@ func buildSteps(b *testing.B, tool string, p buildProgram, m buildMode, steps []
 		return nil, 0, err
 	}
 	out := filepath.Join(work, "bin")
-	settings := []string{"SSAWEAVE_CACHE=" + filepath.Join(work, "ssaweave-cache")}
+	swCache := filepath.Join(work, "ssaweave-cache")
+	settings := []string{"SSAWEAVE_CACHE=" + swCache}
+	// The wrapper re-plans edits with a plan server (its default from a
+	// configuration's second plan on), which is started below, before any
+	// build that strace follows: strace -f would wait for the detached
+	// server to exit. Toolexec-only builds plan inside the compiles, under
+	// strace, so they use none.
+	switch m.name {
+	case "wrapper":
+		settings = append(settings, ssaweave.EnvPlanServer+"=auto")
+		defer ssaweave.StopServers(swCache)
+	case "toolexec":
+		settings = append(settings, ssaweave.EnvPlanServer+"=off")
+	}
 	if cold {
 		settings = append(settings, "GOCACHE="+filepath.Join(work, "gocache"))
 	}
@@ -275,6 +290,14 @@ func buildSteps(b *testing.B, tool string, p buildProgram, m buildMode, steps []
 			c.compiled = counted.compiled
 		}
 		costs[step] = c
+		if i == 0 && m.name == "wrapper" {
+			// What the first edit after a build does: start the plan
+			// server, which loads the program. The measured edits are
+			// those of an edit loop, re-planned by that server.
+			if _, err := measure(b, dir, append(env, ssaweave.EnvPlanServer+"=on"), false, tool, "plan", p.pkg); err != nil {
+				return nil, 0, err
+			}
+		}
 		if i == 0 {
 			fi, err := os.Stat(out)
 			if err != nil {

@@ -265,7 +265,7 @@ func BuildAudit(ctx context.Context, opts AuditOptions) (*Audit, error) {
 		}
 		o.BuildFlags = append(slices.Clone(o.BuildFlags), "-pgo="+pgo)
 	}
-	plan, err := build(ctx, o, nil)
+	plan, err := build(ctx, o, nil, analysis.Load)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ssaweave/ssaweave/analysis"
+	"golang.org/x/tools/go/packages"
 )
 
 // Options say what program to plan and under which build configuration.
@@ -56,11 +57,16 @@ type Options struct {
 // every match, woven or pruned with the reason, and the edits for the woven
 // ones. The same inputs give the same plan, byte for byte once marshalled.
 func Build(ctx context.Context, opts Options) (*Plan, error) {
-	return build(ctx, opts, nil)
+	return build(ctx, opts, nil, analysis.Load)
 }
 
-// build is Build, filling st (when not nil) for BuildStats.
-func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
+// loader loads the program a plan is made from: analysis.Load, or a
+// Session's Reload for the plan server.
+type loader func(context.Context, analysis.Config) (*analysis.Program, error)
+
+// build is Build, loading the program with load and filling st (when not
+// nil) for BuildStats.
+func build(ctx context.Context, opts Options, st *Stats, load loader) (*Plan, error) {
 	start := time.Now()
 	dir, err := filepath.Abs(cmp.Or(opts.Dir, "."))
 	if err != nil {
@@ -83,7 +89,7 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 		return nil, err
 	}
 	opts.audit.phase("loading packages")
-	prog, err := analysis.Load(ctx, analysis.Config{Dir: dir, Patterns: opts.Patterns, BuildFlags: opts.BuildFlags, Env: opts.Env, Tests: opts.Tests})
+	prog, err := load(ctx, loadConfig(dir, opts))
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +111,7 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 		return nil, err
 	}
 	loaded := time.Now()
-	opts.audit.phase(fmt.Sprintf("call graphs (%d packages loaded)", len(prog.SSA.AllPackages())))
+	opts.audit.phase(fmt.Sprintf("call graphs (%d packages loaded)", packageCount(prog)))
 	cg, err := computeCallGraphs(ctx, prog.SSA, prog.Mains, choice, exclusions, AutoVTAFunctions)
 	if err != nil {
 		return nil, err
@@ -145,4 +151,16 @@ func build(ctx context.Context, opts Options, st *Stats) (*Plan, error) {
 		st.count(plan, cg)
 	}
 	return plan, nil
+}
+
+// loadConfig is what Build loads for opts, whose directory is dir.
+func loadConfig(dir string, opts Options) analysis.Config {
+	return analysis.Config{Dir: dir, Patterns: opts.Patterns, BuildFlags: opts.BuildFlags, Env: opts.Env, Tests: opts.Tests}
+}
+
+// packageCount returns how many packages prog has, dependencies included.
+func packageCount(prog *analysis.Program) int {
+	n := 0
+	packages.Visit(prog.Packages, nil, func(*packages.Package) { n++ })
+	return n
 }

@@ -315,7 +315,17 @@ func Cached(ctx context.Context, opts Options, cacheDir string) (plan *Plan, hit
 	file := filepath.Join(dir, key+".json")
 	p, hit := readPlan(file, opts.Tool)
 	if !hit {
-		if p, err = Build(ctx, opts); err != nil {
+		// A plan server, while this configuration is being edited
+		// (server.go); else the whole program, in-process.
+		var served bool
+		p, served, err = serverPlan(ctx, opts, in, cacheDir)
+		if !served {
+			p, err = Build(ctx, opts)
+			if err == nil {
+				markPlanned(opts, in, cacheDir)
+			}
+		}
+		if err != nil {
 			return nil, false, err
 		}
 		if err := writePlan(file, p); err != nil {

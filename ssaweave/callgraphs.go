@@ -176,7 +176,7 @@ type Stats struct {
 // they found.
 func BuildStats(ctx context.Context, opts Options) (*Plan, *Stats, error) {
 	st := &Stats{}
-	p, err := build(ctx, opts, st)
+	p, err := build(ctx, opts, st, analysis.Load)
 	if err != nil {
 		return nil, nil, err
 	}

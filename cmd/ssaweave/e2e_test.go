@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ssaweave/ssaweave/internal/e2e"
+	"github.com/ssaweave/ssaweave/ssaweave"
 )
 
 const (
@@ -481,5 +482,73 @@ func TestServe(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("woven test binary exported no server span for /in-test:\n%s", out)
+	}
+}
+
+// TestPlanServerEdits builds a program, edits it and builds it again, as a
+// developer does, with plan servers in their default mode: the first plan
+// is made in-process and starts no process; the first edit starts the
+// configuration's plan server, which loads the program; the next edit is
+// re-planned by that server from the edited package alone. ssaweave clean
+// stops it.
+func TestPlanServerEdits(t *testing.T) {
+	bin := e2e.SSAWeave(t)
+	dir := e2e.CopyProgram(t, "httpserver")
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	env := e2e.Env("SSAWEAVE_CACHE="+cacheDir, ssaweave.EnvPlanServer+"=auto", ssaweave.EnvPlanServerIdle+"=3m")
+	t.Cleanup(func() { ssaweave.StopServers(cacheDir) })
+	out := filepath.Join(t.TempDir(), "server")
+	logs := func() string {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(cacheDir, "server", "*.log"))
+		var all strings.Builder
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all.Write(data)
+		}
+		return all.String()
+	}
+	file := filepath.Join(dir, "internal", "users", "users.go")
+	edit := func(old, new string) {
+		t.Helper()
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(src), old) {
+			t.Fatalf("users.go has no %q", old)
+		}
+		if err := os.WriteFile(file, []byte(strings.Replace(string(src), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	e2e.Run(t, dir, env, bin, "go", "build", "-o", out, "./cmd/server")
+	if socks, _ := filepath.Glob(filepath.Join(cacheDir, "server", "*.sock")); len(socks) != 0 {
+		t.Fatalf("a first build started a plan server: %v", socks)
+	}
+	edit(`"Ada"`, `"Ada Lovelace"`)
+	e2e.Run(t, dir, env, bin, "go", "build", "-o", out, "./cmd/server")
+	if l := logs(); !strings.Contains(l, "packages loaded") {
+		t.Fatalf("the first edit was not planned by a plan server; its log:\n%s", l)
+	}
+	edit(`"Ada Lovelace"`, `"Ada King"`)
+	e2e.Run(t, dir, env, bin, "go", "build", "-o", out, "./cmd/server")
+	if l := logs(); !regexp.MustCompile(`plan .*: [0-9.]+m?s \(load .*: [12] of [0-9]+ packages re-checked`).MatchString(l) {
+		t.Fatalf("the second edit was not re-planned from the edited packages; the server's log:\n%s", l)
+	}
+	// The woven binary serves the edit.
+	srv := e2e.Start(t, out, e2e.Env("OTEL_TRACES_EXPORTER=none"))
+	defer srv.Stop(t, os.Interrupt)
+	if code := srv.Do(t, "GET", "/users/42", nil); code != 200 {
+		t.Fatalf("GET /users/42: %d", code)
+	}
+
+	e2e.Run(t, dir, env, bin, "clean")
+	if socks, _ := filepath.Glob(filepath.Join(cacheDir, "server", "*.sock")); len(socks) != 0 {
+		t.Errorf("ssaweave clean left plan servers: %v", socks)
 	}
 }

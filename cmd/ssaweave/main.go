@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ssaweave/ssaweave/analysis"
 	"github.com/ssaweave/ssaweave/backend"
@@ -53,11 +54,17 @@ Usage:
   ssaweave explain FILE:LINE [go build flags] [packages]
                       why a line was, or wasn't, instrumented
   ssaweave version    print the version
-  ssaweave clean      remove ssaweave's cache directory
+  ssaweave clean      stop the plan servers and remove ssaweave's cache directory
 
 Environment:
   SSAWEAVE_DISABLE=1  build plainly through the same commands
   SSAWEAVE_CACHE      cache directory (default: the user cache directory)
+  SSAWEAVE_PLAN_SERVER=off|on|auto
+                      keep the program loaded between builds in a background
+                      plan server, so that an edit re-plans only what changed
+                      (auto, the default: from a configuration's second plan on)
+  SSAWEAVE_PLAN_SERVER_IDLE
+                      how long a plan server waits before it exits (default 10m)
   OTEL_*              the woven program's telemetry (OpenTelemetry SDK variables)
 `
 
@@ -66,6 +73,9 @@ func main() {
 	backend.HookPackages = hookPackages
 	backend.ModuleHookPackages = moduleHookPackages()
 	toolexec.Planner = plan
+	if exe, err := os.Executable(); err == nil {
+		ssaweave.ServerExecutable = exe
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -95,7 +105,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, version.String())
 		return 0
+	case "plan-server": // started by the wrapper (ssaweave/server.go), not by users
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "usage: ssaweave plan-server SOCKET")
+			return 2
+		}
+		idle := ssaweave.DefaultServerIdle
+		if v := os.Getenv(ssaweave.EnvPlanServerIdle); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				fmt.Fprintf(stderr, "ssaweave plan-server: %s=%q: want a positive duration such as 10m\n", ssaweave.EnvPlanServerIdle, v)
+				return 2
+			}
+			idle = d
+		}
+		if err := ssaweave.Serve(ctx, args[1], idle); err != nil {
+			fmt.Fprintf(stderr, "ssaweave plan-server: %v\n", err)
+			return 1
+		}
+		return 0
 	case "clean":
+		if dir, err := cache.Dir(); err == nil {
+			ssaweave.StopServers(dir)
+		}
 		dir, err := cache.Clean()
 		if err != nil {
 			fmt.Fprintf(stderr, "ssaweave clean: %v\n", err)

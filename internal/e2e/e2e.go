@@ -134,7 +134,7 @@ var (
 // Env returns the environment for builds in tests: the test's own, plus
 // extra, with ssaweave's cache in a directory private to this test binary
 // (shared by its tests, so that the runtime module is prepared once), never
-// the user's.
+// the user's, and without plan servers.
 func Env(extra ...string) []string {
 	cacheOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "ssaweave-e2e-cache-")
@@ -143,7 +143,9 @@ func Env(extra ...string) []string {
 		}
 		cacheDir = dir
 	})
-	env := append(os.Environ(), "SSAWEAVE_CACHE="+cacheDir)
+	// No plan servers unless a test asks for one (and stops it): a
+	// server outlives the build that started it, for minutes.
+	env := append(os.Environ(), "SSAWEAVE_CACHE="+cacheDir, "SSAWEAVE_PLAN_SERVER=off")
 	return append(env, extra...)
 }
 

@@ -1,0 +1,142 @@
+//go:build unix
+
+package ssaweave
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssaweave/ssaweave/analysis"
+	"github.com/ssaweave/ssaweave/internal/e2e"
+)
+
+// TestPlanServer plans a program through Cached while a plan server
+// listens on its configuration's socket: the first plan is made
+// in-process (auto mode starts servers only for a configuration planned
+// before), the next misses go to the server, which re-checks only the
+// edited package, returns the plan Build makes and the errors Build
+// returns, and stops when asked.
+func TestPlanServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a net/http program several times")
+	}
+	dir := e2e.CopyDir(t, filepath.Join("testdata", "funcspans"))
+	cacheDir := t.TempDir()
+	opts := Options{Dir: dir, Patterns: []string{"./..."}, Tool: testTool, Algorithm: "rta", Env: []string{EnvPlanServer + "=auto"}}
+	ctx := context.Background()
+	in, err := newKeyInputs(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock, seen := serverPaths(cacheDir, in.serverKey())
+	if err := os.MkdirAll(filepath.Dir(sock), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// The client starts a server only when none answers; this one must.
+	defer func(old string) { ServerExecutable = old }(ServerExecutable)
+	ServerExecutable = filepath.Join(t.TempDir(), "no-such-ssaweave")
+	srv := &planServer{}
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, sock, time.Minute, srv) }()
+	served := func() []analysis.ReloadStats {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return slices.Clone(srv.served)
+	}
+	edit := func(file, old, new string) {
+		t.Helper()
+		path := filepath.Join(dir, file)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if _, _, err := Cached(ctx, opts, cacheDir); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(served()); n != 0 {
+		t.Fatalf("the first plan of a configuration went to the server (%d requests); want it in-process", n)
+	}
+	if _, err := os.Stat(seen); err != nil {
+		t.Fatalf("no record that the configuration was planned: %v", err)
+	}
+
+	edit("main.go", "render(w, r)\n", "render(w, r)\n\t\ts.Put(r.Context(), \"2\", \"bob\")\n")
+	if _, hit, err := Cached(ctx, opts, cacheDir); err != nil || hit {
+		t.Fatalf("after an edit: hit %v, err %v; want a miss planned by the server", hit, err)
+	}
+	edit("main.go", "s.Put(r.Context(), \"2\", \"bob\")", "s.Put(r.Context(), \"3\", \"eve\")")
+	got, _, err := Cached(ctx, opts, cacheDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := served(); len(st) != 2 || !st[0].Full || st[1].Full || st[1].Rechecked != 1 {
+		t.Fatalf("server loads %+v; want a full load, then 1 package re-checked", st)
+	}
+	want, err := Build(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wb, gb bytes.Buffer
+	want.WriteJSON(&wb)
+	got.WriteJSON(&gb)
+	if wb.String() != gb.String() {
+		t.Errorf("the server's plan differs from Build's:\n%s", firstDiff(wb.String(), gb.String()))
+	}
+
+	// The program's errors come back as Build returns them.
+	edit("store/store.go", "func helper() {}", "func helper() { missing() }")
+	_, _, err = Cached(ctx, opts, cacheDir)
+	_, buildErr := Build(ctx, opts)
+	var le *analysis.LoadError
+	if !errors.As(err, &le) || buildErr == nil || err.Error() != buildErr.Error() || !strings.Contains(err.Error(), "undefined: missing") {
+		t.Errorf("server error %v (%T); want Build's *analysis.LoadError %v", err, err, buildErr)
+	}
+	if n := len(served()); n != 3 {
+		t.Errorf("%d requests served; want 3", n)
+	}
+
+	StopServers(cacheDir)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the server did not stop")
+	}
+	if _, err := os.Stat(sock); err == nil {
+		t.Error("the stopped server left its socket")
+	}
+}
+
+// TestServerErrorsRoundTrip checks that the errors Build returns keep
+// their type and text across the socket.
+func TestServerErrorsRoundTrip(t *testing.T) {
+	le := &analysis.LoadError{Errors: []analysis.PackageError{{Package: "p", Pos: "a.go:1:2", Msg: "undefined: x"}}}
+	noMain := errors.Join(analysis.ErrNoMain)
+	for _, err := range []error{le, noMain, errors.New("ssaweave: other")} {
+		got := newWireError(err).err()
+		if got.Error() != err.Error() {
+			t.Errorf("%v came back as %v", err, got)
+		}
+		if errors.Is(err, analysis.ErrNoMain) != errors.Is(got, analysis.ErrNoMain) {
+			t.Errorf("%v: errors.Is ErrNoMain changed across the socket", err)
+		}
+		var a, b *analysis.LoadError
+		if errors.As(err, &a) != errors.As(got, &b) {
+			t.Errorf("%v: *LoadError changed across the socket", err)
+		}
+	}
+}
