@@ -370,12 +370,14 @@ func writePlan(file string, p *Plan) error {
 // go command and cgo (GO*, CGO_*, the C toolchain), and ssaweave's own.
 // The rest of the environment (OLDPWD, which every cd changes, the
 // terminal, the shell) cannot, and keying on it made most warm builds
-// re-plan (3-9 s) instead of hitting the cache.
+// re-plan (3-9 s) instead of hitting the cache. Which process makes the
+// plan (EnvPlanServer, EnvPlanServerIdle) does not change it either.
 func planEnv(env []string) []string {
 	var out []string
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		switch {
+		case k == EnvPlanServer || k == EnvPlanServerIdle:
 		case strings.HasPrefix(k, "GO"), strings.HasPrefix(k, "CGO_"), strings.HasPrefix(k, "SSAWEAVE_"),
 			k == "CC", k == "CXX", k == "AR", k == "FC", k == "PKG_CONFIG":
 			out = append(out, kv)

@@ -249,8 +249,8 @@ func serve(ctx context.Context, sock string, idle time.Duration, srv *planServer
 
 	last := time.Now()
 	for {
-		// Wake up at least every minute to notice a removed socket.
-		ul.SetDeadline(time.Now().Add(min(idle, time.Minute)))
+		// Wake up now and then to notice a removed socket.
+		ul.SetDeadline(time.Now().Add(min(idle, serverWake)))
 		conn, err := ul.Accept()
 		if err != nil {
 			var ne net.Error
@@ -270,6 +270,10 @@ func serve(ctx context.Context, sock string, idle time.Duration, srv *planServer
 		}
 	}
 }
+
+// serverWake is how often an idle server checks that its socket is
+// still there.
+var serverWake = 10 * time.Second
 
 // planServer is the state a server keeps between requests.
 type planServer struct {

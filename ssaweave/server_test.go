@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -138,5 +139,75 @@ func TestServerErrorsRoundTrip(t *testing.T) {
 		if errors.As(err, &a) != errors.As(got, &b) {
 			t.Errorf("%v: *LoadError changed across the socket", err)
 		}
+	}
+}
+
+// TestServerSocketOwnership checks the lifecycle rules that keep one
+// server per socket: a socket file left by a dead server is replaced, a
+// second server for the same socket leaves at once, and a server whose
+// socket is removed exits.
+func TestServerSocketOwnership(t *testing.T) {
+	dir, err := os.MkdirTemp("", "sw") // short: sockaddr_un holds ~100 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "s.sock")
+	// A dead server's socket: bound, never unlinked.
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close()
+
+	defer func(old time.Duration) { serverWake = old }(serverWake)
+	serverWake = 20 * time.Millisecond
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, sock, time.Hour, &planServer{}) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := net.Dial("unix", sock)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not take over the stale socket: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := serve(ctx, sock, time.Minute, &planServer{}); err != nil {
+		t.Fatalf("a second server: %v; want it to leave quietly", err)
+	}
+	if err := os.Remove(sock); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the server outlived its socket")
+	}
+}
+
+// TestServerKeyIgnoresServerSettings checks that the settings choosing the
+// process that plans do not change the plan's configuration: a build with
+// SSAWEAVE_PLAN_SERVER=on must reach the server another mode started.
+func TestServerKeyIgnoresServerSettings(t *testing.T) {
+	ctx := context.Background()
+	var keys []string
+	for _, env := range [][]string{nil, {EnvPlanServer + "=on"}, {EnvPlanServer + "=auto", EnvPlanServerIdle + "=1m"}} {
+		in, err := newKeyInputs(ctx, Options{Dir: filepath.Join("testdata", "hello"), Patterns: []string{"."}, Tool: testTool, Env: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, in.serverKey())
+	}
+	if keys[0] != keys[1] || keys[0] != keys[2] {
+		t.Errorf("server keys %v; want one key whatever the server settings", keys)
 	}
 }
