@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/contrib/propagators/autoprop"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -113,7 +112,7 @@ func newExporter(ctx context.Context, name string, getenv func(string) string, s
 	case "otlp":
 		exp, err = newOTLPExporter(ctx, getenv)
 	case "console":
-		exp, err = stdouttrace.New(stdouttrace.WithWriter(stdout))
+		exp = newConsoleExporter(stdout)
 	default:
 		warnOnce("OTEL_TRACES_EXPORTER value %q is not supported (supported: otlp, console, none); ignoring it", name)
 		return nil

@@ -22,6 +22,7 @@ import (
 	"github.com/ssaweave/ssaweave/rt"
 	"github.com/ssaweave/ssaweave/rt/internal/route"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -73,6 +74,11 @@ type call struct {
 	next    func(http.ResponseWriter, *http.Request)
 	handler http.Handler
 	phase   phase
+	// route is the argument list of the SetAttributes call that adds
+	// http.route. A list built at the call escapes through the Span
+	// interface: one allocation per request, the only one the hook added
+	// to otelhttp's.
+	route [1]attribute.KeyValue
 }
 
 var calls = sync.Pool{New: func() any {
@@ -88,16 +94,29 @@ func (c *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.phase = inNext
 	c.next(w, r)
 	c.phase = afterNext
-	// otelhttp sets no http.route (the route is unknown when the span
-	// starts), and renames the span only when the request has a ServeMux
-	// pattern, through spanName; a route from a router behind another
-	// handler needs the name set here.
-	if tmpl := requestRoute(r); tmpl != "" {
-		span := trace.SpanFromContext(r.Context())
-		span.SetAttributes(semconv.HTTPRoute(tmpl))
-		if r.Pattern == "" {
-			span.SetName(route.SpanName(r.Method, tmpl))
-		}
+	c.recordRoute(r)
+}
+
+// recordRoute puts the route of the handled request r on the server span.
+// otelhttp sets no http.route (the route is unknown when the span starts),
+// and renames the span only when the request has a ServeMux pattern,
+// through spanName; a route from a router behind another handler needs
+// the name set here.
+func (c *call) recordRoute(r *http.Request) {
+	tmpl := requestRoute(r)
+	if tmpl == "" {
+		return
+	}
+	span := trace.SpanFromContext(r.Context())
+	// Span implementations copy what SetAttributes is given (the SDK
+	// appends it to the span's own list), as every caller that passes a
+	// reused slice relies on; the entry is cleared again so that a pooled
+	// call does not keep the route string alive.
+	c.route[0] = semconv.HTTPRoute(tmpl)
+	span.SetAttributes(c.route[:]...)
+	c.route[0] = attribute.KeyValue{}
+	if r.Pattern == "" {
+		span.SetName(route.SpanName(r.Method, tmpl))
 	}
 }
 
