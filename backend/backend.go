@@ -218,7 +218,7 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 		drop = append(drop, "mod")
 		flags = append(flags, "-mod="+p.Mod)
 	}
-	front, err := toolexecCommand(self)
+	front, err := toolexecCommand(self, frontPatterns(p.Plan, keyed, p.Setup.Lang))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -240,9 +240,23 @@ func (p *Prepared) buildArgs(args []string, inv *gocmd.Invocation, env []string)
 // -V=full of compile and link through in wrapper mode. Where there is a
 // POSIX shell, a script in the cache (0.5 ms) therefore sends only those
 // to ssaweave and replaces itself with every other tool, exactly what
-// ssaweave would run. The go command does not hash the -toolexec value
-// into any action ID, only the tools' -V=full answers, which are the same.
-func toolexecCommand(self string) (string, error) {
+// ssaweave would run.
+//
+// Of the compiles, only those of the packages that patterns match (shell
+// case patterns, see frontPatterns) go to ssaweave: in wrapper mode the
+// backend leaves every other compile as it is, and a cold build compiles
+// hundreds of packages, most of the standard library's, each of which
+// would otherwise start ssaweave and have it read the plan for nothing.
+// The package is the go command's TOOLEXEC_IMPORTPATH without its test
+// variant suffix (" [p.test]"), the very key the backend looks the plan up
+// by (toolexec.importPath); compile's -p is no substitute, as it is "main"
+// for every main package. A compile without TOOLEXEC_IMPORTPATH goes to
+// ssaweave, which then falls back to -p.
+//
+// The script depends on the plan, so its path does too; the go command
+// hashes neither into any action ID, only the tools' -V=full answers,
+// which are the same.
+func toolexecCommand(self string, patterns []string) (string, error) {
 	direct := gocmd.Quote(self) + " toolexec"
 	const sh = "/bin/sh"
 	if runtime.GOOS == "windows" {
@@ -251,16 +265,26 @@ func toolexecCommand(self string) (string, error) {
 	if _, err := os.Stat(sh); err != nil {
 		return direct, nil
 	}
+	// ${v%% \[*} removes the first " [" and all after it, as
+	// toolexec.importPath does; '' catches an unset TOOLEXEC_IMPORTPATH.
 	script := fmt.Sprintf(`# ssaweave: the front of woven builds' tools (see backend.toolexecCommand)
 case "$1" in
-*/compile|*/link)
+*/compile)
+	if [ $# -eq 2 ] && [ "$2" = -V=full ]; then exec "$@"; fi
+	ip=${TOOLEXEC_IMPORTPATH%%%% \[*}
+	case "$ip" in
+	''%[2]s)
+		exec %[1]s toolexec "$@";;
+	esac
+	exec "$@";;
+*/link)
 	if [ $# -eq 2 ] && [ "$2" = -V=full ]; then exec "$@"; fi
 	exec %[1]s toolexec "$@";;
 */cover|*/vet)
 	exec %[1]s toolexec "$@";;
 esac
 exec "$@"
-`, shellQuote(self))
+`, shellQuote(self), caseAlternatives(patterns))
 	gen, err := cache.Sub("gen")
 	if err != nil {
 		return "", err
@@ -270,6 +294,47 @@ exec "$@"
 		return "", err
 	}
 	return gocmd.Quote(sh) + " " + gocmd.Quote(path), nil
+}
+
+// caseAlternatives returns patterns as further alternatives of a shell case
+// item ("|p1|p2...", one per line so that a large plan stays readable).
+func caseAlternatives(patterns []string) string {
+	var b strings.Builder
+	for _, p := range patterns {
+		b.WriteString("|\\\n\t")
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// frontPatterns returns, as sorted shell case patterns, the packages whose
+// compile the wrapper's toolexec front must hand to ssaweave: the only
+// ones whose command line `ssaweave toolexec` changes in wrapper mode.
+//
+//   - Every package the plan edits (rewritten files). A woven main without
+//     edits needs nothing at compile: the overlay adds its runtime file,
+//     and -modfile its hooks; the same goes for test mains. Packages that
+//     import rewritten ones need nothing either: the go command itself
+//     recompiles them, as their dependencies' content changed.
+//   - Every keyed package (keyGcflags) and the test forms the go command
+//     copies its -gcflags to (p_test, p.test): the backend must remove the
+//     key flag before the compiler sees it.
+//   - With lang ("modulepath=goversion", toolexec.EnvLang), every package
+//     of that module, whose -lang the backend restores
+//     (toolexec.restoreLang uses the same test).
+func frontPatterns(plan *ssaweave.Plan, keyed []string, lang string) []string {
+	var out []string
+	for _, pe := range plan.Packages {
+		out = append(out, shellQuote(pe.ImportPath))
+	}
+	for _, pkg := range keyed {
+		out = append(out, shellQuote(pkg), shellQuote(pkg+"_test"), shellQuote(pkg+".test"))
+	}
+	if mod, _, ok := strings.Cut(lang, "="); ok {
+		out = append(out, shellQuote(mod), shellQuote(mod+"_test"), shellQuote(mod)+"/*", shellQuote("command-line-arguments"))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // shellQuote quotes s as one word for a POSIX shell.
