@@ -94,8 +94,15 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 	return prog, err
 }
 
-// load is Load, also returning what it asked go/packages, for a Session.
-func load(ctx context.Context, cfg Config) (*Program, *packages.Config, error) {
+// loaded is what Load found on the way that a Session reuses to reload.
+type loaded struct {
+	overlay map[string][]byte                                       // the -overlay contents
+	parse   func(*token.FileSet, string, []byte) (*ast.File, error) // go/packages' parser
+	roots   []string                                                // depRoots
+}
+
+// load is Load, also returning what a Session reuses.
+func load(ctx context.Context, cfg Config) (*Program, *loaded, error) {
 	dir, err := absDir(cfg.Dir)
 	if err != nil {
 		return nil, nil, err
@@ -114,7 +121,8 @@ func load(ctx context.Context, cfg Config) (*Program, *packages.Config, error) {
 		Overlay: overlay,
 		Tests:   cfg.Tests,
 	}
-	pcfg.ParseFile = parseFunc(depRoots(ctx, dir, pcfg.Env))
+	roots := depRoots(ctx, dir, pcfg.Env)
+	pcfg.ParseFile = parseFunc(roots)
 	pkgs, err := packages.Load(pcfg, cfg.Patterns...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ssaweave: loading %v: %w", cfg.Patterns, err)
@@ -139,7 +147,7 @@ func load(ctx context.Context, cfg Config) (*Program, *packages.Config, error) {
 		return nil, nil, err
 	}
 	p, err := assemble(dir, cfg, prog, pkgs)
-	return p, pcfg, err
+	return p, &loaded{overlay: overlay, parse: pcfg.ParseFile, roots: roots}, err
 }
 
 // checkMains fails with an error wrapping ErrNoMain when pkgs holds no

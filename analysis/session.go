@@ -166,13 +166,11 @@ func (s *Session) Reload(ctx context.Context) (*Program, ReloadStats, error) {
 
 // full loads the whole program from source.
 func (s *Session) full(ctx context.Context) (*Program, ReloadStats, error) {
-	prog, pcfg, err := load(ctx, s.cfg)
+	prog, l, err := load(ctx, s.cfg)
 	if err != nil {
 		return nil, ReloadStats{}, err
 	}
-	s.dir = prog.Dir
-	s.roots = depRoots(ctx, s.dir, pcfg.Env)
-	s.parse = pcfg.ParseFile
+	s.dir, s.roots, s.parse = prog.Dir, l.roots, l.parse
 	var order []*packages.Package
 	packages.Visit(prog.Packages, nil, func(p *packages.Package) { order = append(order, p) })
 	hashes := make(map[string][sha256.Size]byte)
@@ -181,7 +179,7 @@ func (s *Session) full(ctx context.Context) (*Program, ReloadStats, error) {
 			continue
 		}
 		for _, f := range p.CompiledGoFiles {
-			src, err := readSource(f, pcfg.Overlay)
+			src, err := readSource(f, l.overlay)
 			if err != nil {
 				return nil, ReloadStats{}, fmt.Errorf("ssaweave: %w", err)
 			}

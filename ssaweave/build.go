@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/ssaweave/ssaweave/analysis"
+	"github.com/ssaweave/ssaweave/internal/gotool"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -72,9 +74,10 @@ func build(ctx context.Context, opts Options, st *Stats, load loader) (*Plan, er
 	if err != nil {
 		return nil, fmt.Errorf("ssaweave: %w", err)
 	}
-	env, err := goEnv(ctx, dir, opts.Env, "GOROOT", "GOMODCACHE", "GOMOD", "GOFLAGS")
+	// The wrapper's go env (gotool.WithEnvMemo), asked once per build.
+	env, err := gotool.Env(ctx, dir, append(os.Environ(), opts.Env...))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ssaweave: %w", err)
 	}
 	settings, err := readSettings(env["GOMOD"], opts.Env)
 	if err != nil {

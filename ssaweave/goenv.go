@@ -1,14 +1,12 @@
 package ssaweave
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 
-	"context"
-	"encoding/json"
-	"fmt"
 	"github.com/ssaweave/ssaweave/analysis"
-	"os"
-
 	"github.com/ssaweave/ssaweave/internal/gotool"
 )
 
@@ -21,20 +19,6 @@ func goCommand(ctx context.Context, dir string, env []string, args ...string) ([
 		return nil, fmt.Errorf("ssaweave: %w", err)
 	}
 	return out, nil
-}
-
-// goEnv returns the values of the named go env variables as the go command
-// sees them in dir under env.
-func goEnv(ctx context.Context, dir string, env []string, names ...string) (map[string]string, error) {
-	out, err := goCommand(ctx, dir, env, append([]string{"env", "-json"}, names...)...)
-	if err != nil {
-		return nil, err
-	}
-	vals := make(map[string]string, len(names))
-	if err := json.Unmarshal(out, &vals); err != nil {
-		return nil, fmt.Errorf("ssaweave: parsing go env: %w", err)
-	}
-	return vals, nil
 }
 
 // readSettings reads the configuration file of the module whose go.mod is

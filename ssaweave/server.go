@@ -20,6 +20,7 @@ import (
 
 	"github.com/ssaweave/ssaweave/analysis"
 	"github.com/ssaweave/ssaweave/internal/cache"
+	"github.com/ssaweave/ssaweave/internal/gotool"
 )
 
 // serverRequest is what a client sends, as one line of JSON.
@@ -328,7 +329,9 @@ func (s *planServer) plan(ctx context.Context, req serverRequest) serverResponse
 	}
 	start := time.Now()
 	var st Stats
-	p, err := build(ctx, req.Opts, &st, load)
+	// One go env per request, as in the wrapper: build and a full load
+	// both ask for it.
+	p, err := build(gotool.WithEnvMemo(ctx), req.Opts, &st, load)
 	s.served = append(s.served, resp.Reload)
 	// The server's log (<socket>.log) says what each plan cost.
 	log.Printf("plan %s: %v (load %v: %s; call graphs %v, %s; planning %v); err=%v", req.Opts.Dir, time.Since(start).Round(time.Millisecond),
