@@ -44,7 +44,6 @@ type Session struct {
 	prog   *Program
 	byID   map[string]*packages.Package // every package of prog
 	hashes map[string][sha256.Size]byte // contents of the files of packages outside roots
-	count  int                          // packages in the program
 	stale  int                          // packages re-created since the last full load
 }
 
@@ -104,10 +103,13 @@ func (s *Session) Reload(ctx context.Context) (*Program, ReloadStats, error) {
 
 	var order []*packages.Package // dependencies first
 	packages.Visit(meta, nil, func(p *packages.Package) { order = append(order, p) })
+	// The files compared are kept, so that a re-checked package is parsed
+	// from the very bytes whose hash the next Reload compares with.
+	read := make(map[string][]byte)
 	hashes := make(map[string][sha256.Size]byte)
 	redo := make(map[string]bool)
 	for _, p := range order {
-		changed, err := s.changed(p, overlay, hashes)
+		changed, err := s.changed(p, overlay, read, hashes)
 		if err != nil {
 			return s.full(ctx)
 		}
@@ -127,8 +129,8 @@ func (s *Session) Reload(ctx context.Context) (*Program, ReloadStats, error) {
 			again = append(again, p)
 		}
 	}
-	if len(again) == 0 && len(order) == s.count {
-		return s.prog, ReloadStats{Packages: s.count}, nil
+	if len(again) == 0 && len(order) == len(s.byID) {
+		return s.prog, ReloadStats{Packages: len(order)}, nil
 	}
 	if s.stale+len(again) > len(order)/2 {
 		return s.full(ctx)
@@ -143,7 +145,7 @@ func (s *Session) Reload(ctx context.Context) (*Program, ReloadStats, error) {
 			p.Types, p.TypesInfo, p.TypesSizes, p.Syntax, p.Fset = old.Types, old.TypesInfo, old.TypesSizes, old.Syntax, old.Fset
 			continue
 		}
-		if err := s.check(p, overlay, sizes); err != nil {
+		if err := s.check(p, overlay, read, sizes); err != nil {
 			return s.full(ctx)
 		}
 	}
@@ -193,7 +195,7 @@ func (s *Session) full(ctx context.Context) (*Program, ReloadStats, error) {
 
 // adopt makes prog, whose packages are order, the Session's program.
 func (s *Session) adopt(prog *Program, order []*packages.Package, hashes map[string][sha256.Size]byte) {
-	s.prog, s.hashes, s.count = prog, hashes, len(order)
+	s.prog, s.hashes = prog, hashes
 	s.byID = make(map[string]*packages.Package, len(order))
 	for _, p := range order {
 		s.byID[p.ID] = p
@@ -218,8 +220,9 @@ func (s *Session) fixed(p *packages.Package) bool {
 // changed reports whether p, as listed now, differs from the package of
 // the same ID in the Session's program: a package it did not have, other
 // metadata (files, imports, module), or, outside GOROOT and the module
-// cache, other file contents. It records the hashes of the files it read.
-func (s *Session) changed(p *packages.Package, overlay map[string][]byte, hashes map[string][sha256.Size]byte) (bool, error) {
+// cache, other file contents. It records the files it read, and their
+// hashes.
+func (s *Session) changed(p *packages.Package, overlay, read map[string][]byte, hashes map[string][sha256.Size]byte) (bool, error) {
 	old := s.byID[p.ID]
 	changed := old == nil || old.Name != p.Name || old.PkgPath != p.PkgPath ||
 		!slices.Equal(old.CompiledGoFiles, p.CompiledGoFiles) || !sameModule(old.Module, p.Module) ||
@@ -243,7 +246,7 @@ func (s *Session) changed(p *packages.Package, overlay map[string][]byte, hashes
 			return false, err
 		}
 		h := sha256.Sum256(src)
-		hashes[f] = h
+		read[f], hashes[f] = src, h
 		if old, ok := s.hashes[f]; !ok || old != h {
 			changed = true
 		}
@@ -274,9 +277,10 @@ func (s *Session) sizes() types.Sizes {
 }
 
 // check parses and type-checks p from source as go/packages does, against
-// the types of its imports (reused or re-checked before it). Any error
-// fails the reload: Load then reports it as it always does.
-func (s *Session) check(p *packages.Package, overlay map[string][]byte, sizes types.Sizes) error {
+// the types of its imports (reused or re-checked before it), taking the
+// files changed read from read. Any error fails the reload: Load then
+// reports it as it always does.
+func (s *Session) check(p *packages.Package, overlay, read map[string][]byte, sizes types.Sizes) error {
 	fset := s.prog.Fset
 	p.Fset, p.TypesSizes = fset, sizes
 	if p.PkgPath == "unsafe" {
@@ -286,9 +290,12 @@ func (s *Session) check(p *packages.Package, overlay map[string][]byte, sizes ty
 	}
 	p.Syntax = make([]*ast.File, 0, len(p.CompiledGoFiles))
 	for _, f := range p.CompiledGoFiles {
-		src, err := readSource(f, overlay)
-		if err != nil {
-			return err
+		src, ok := read[f]
+		if !ok { // a file of GOROOT or the module cache
+			var err error
+			if src, err = readSource(f, overlay); err != nil {
+				return err
+			}
 		}
 		file, err := s.parse(fset, f, src)
 		if err != nil {
