@@ -95,12 +95,24 @@ func serverPaths(cacheDir, key string) (sock, seen string) {
 // bytes on macOS and the BSDs, 108 on Linux, with the terminating NUL.
 const maxSocketPath = 103
 
+// serverMode returns the EnvPlanServer setting of env: "off" (also "0"),
+// "on" (also "1") or "auto" (anything else, unset included).
+func serverMode(env []string) string {
+	switch envValue(env, EnvPlanServer) {
+	case "off", "0":
+		return "off"
+	case "on", "1":
+		return "on"
+	}
+	return "auto"
+}
+
 // serverPlan asks the configuration's plan server for the plan of opts. It
 // reports ok false when no server was used (the caller then builds the
 // plan in-process); err is then nil.
 func serverPlan(ctx context.Context, opts Options, in *keyInputs, cacheDir string) (p *Plan, ok bool, err error) {
-	mode := envValue(opts.Env, EnvPlanServer)
-	if ServerExecutable == "" || mode == "off" || mode == "0" {
+	mode := serverMode(opts.Env)
+	if ServerExecutable == "" || mode == "off" {
 		return nil, false, nil
 	}
 	key := in.serverKey()
@@ -108,7 +120,7 @@ func serverPlan(ctx context.Context, opts Options, in *keyInputs, cacheDir strin
 	if len(sock) > maxSocketPath {
 		return nil, false, nil
 	}
-	if mode != "on" && mode != "1" {
+	if mode == "auto" {
 		if _, err := os.Stat(seen); err != nil {
 			return nil, false, nil
 		}
@@ -121,7 +133,6 @@ func serverPlan(ctx context.Context, opts Options, in *keyInputs, cacheDir strin
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	opts.Dir = in.dir
-	opts.audit = nil
 	var resp serverResponse
 	if err := roundTrip(conn, serverRequest{Op: "plan", Key: key, Opts: opts}, &resp); err != nil {
 		if ctx.Err() != nil {
@@ -148,8 +159,7 @@ func markPlanned(opts Options, in *keyInputs, cacheDir string) {
 	if ServerExecutable == "" {
 		return
 	}
-	switch envValue(opts.Env, EnvPlanServer) {
-	case "off", "0", "on", "1":
+	if serverMode(opts.Env) != "auto" {
 		return
 	}
 	_, seen := serverPaths(cacheDir, in.serverKey())
