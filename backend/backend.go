@@ -51,11 +51,12 @@ var ModuleHookPackages map[string]string
 // Prepared is a plan together with the build inputs made for it.
 type Prepared struct {
 	Plan     *ssaweave.Plan
-	Dir      string      // where the go command runs
-	Setup    rtsrc.Setup // private go.mod or go.work adding the runtime module
-	Mod      string      // -mod value the woven build must use instead of the user's, or ""
-	ModCache string      // GOMODCACHE
-	Notes    []string    // what the woven build does differently from the plain one, for the user
+	Opts     ssaweave.Options // what the plan was made for
+	Dir      string           // where the go command runs
+	Setup    rtsrc.Setup      // private go.mod or go.work adding the runtime module
+	Mod      string           // -mod value the woven build must use instead of the user's, or ""
+	ModCache string           // GOMODCACHE
+	Notes    []string         // what the woven build does differently from the plain one, for the user
 }
 
 // Prepare plans the packages of a go command line the way the wrapper
@@ -96,7 +97,8 @@ func Prepare(ctx context.Context, inv *gocmd.Invocation, env []string) (*Prepare
 		patterns = []string{"."}
 	}
 	planEnv := append(slices.Clone(env), setup.Env()...)
-	p.Plan, err = Planner(ctx, ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: planEnv, Tool: version.Tool(), Tests: inv.Sub == "test", Probe: lookupEnv(planEnv, ssaweave.EnvProbe) == "1"})
+	p.Opts = ssaweave.Options{Dir: dir, Patterns: patterns, BuildFlags: flags, Env: planEnv, Tool: version.Tool(), Tests: inv.Sub == "test", Probe: lookupEnv(planEnv, ssaweave.EnvProbe) == "1"}
+	p.Plan, err = Planner(ctx, p.Opts)
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +163,8 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	env := gocmd.WithoutGoflags(os.Environ(), "toolexec")
+	// One memo for the plan and the up-to-date check.
+	ctx = gotool.WithEnvMemo(ctx)
 	p, err := Prepare(ctx, inv, env)
 	if inv.Sub == "test" && errors.Is(err, analysis.ErrNoMain) {
 		// No package has test files: go test builds no test binary.
@@ -186,7 +190,23 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
 		return 1
 	}
-	return runGo(ctx, newArgs, newEnv)
+	out := p.output(ctx, inv, newArgs, newEnv)
+	if out == nil {
+		return runGo(ctx, newArgs, newEnv)
+	}
+	cacheDir, err := cache.Dir()
+	if err != nil {
+		return runGo(ctx, newArgs, newEnv)
+	}
+	if out.UpToDate(ctx, cacheDir) {
+		return 0 // as go build prints nothing when there is nothing to do
+	}
+	record := out.Begin(ctx, cacheDir)
+	code := runGo(ctx, newArgs, newEnv)
+	if code == 0 {
+		record()
+	}
+	return code
 }
 
 // buildArgs returns the woven go command line and environment.

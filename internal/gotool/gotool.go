@@ -36,11 +36,14 @@ func Output(ctx context.Context, dir string, env []string, args ...string) ([]by
 // EnvVars are the go env variables Env reports: those that locate the
 // module, workspace and module cache, and those that select the toolchain
 // and which files a build compiles (GOOS, GOARCH and their variants,
-// GOFLAGS, GOEXPERIMENT, cgo).
+// GOFLAGS, GOEXPERIMENT, cgo), and how it compiles them (the tool
+// directory, the C toolchain and its flags, which `go env -w` may set).
 var EnvVars = []string{
 	"GOMOD", "GOWORK", "GOMODCACHE", "GOVERSION", "GOROOT", "GOOS", "GOARCH",
 	"CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GO111MODULE", "GOFIPS140",
 	"GO386", "GOAMD64", "GOARM", "GOARM64", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM",
+	"GOTOOLDIR", "CC", "CXX", "AR", "PKG_CONFIG",
+	"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS",
 }
 
 // envMemo holds the go env answers of one operation (see WithEnvMemo).
@@ -57,8 +60,12 @@ type envMemoKey struct{}
 // the plan cache key), and each go env costs a few milliseconds of a
 // no-op build. Scoping the memo to one operation, rather than to the
 // process, keeps long-lived processes (tests) from seeing a go.mod or
-// go.work that has since changed.
+// go.work that has since changed. Under a context that already has a memo,
+// it returns ctx: the operation is the outer one.
 func WithEnvMemo(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(envMemoKey{}).(*envMemo); ok {
+		return ctx
+	}
 	return context.WithValue(ctx, envMemoKey{}, &envMemo{vals: map[string]map[string]string{}})
 }
 

@@ -55,6 +55,11 @@ func String() string {
 // Tool returns the string recorded in plans: version and identity.
 func Tool() string { return Module() + "+" + Identity() }
 
+// BuildID returns the Go build ID of the executable file, or "" if it
+// has none: it identifies what the go command built, at the cost of
+// reading a note near the start of the file.
+func BuildID(file string) string { return goBuildID(file) }
+
 // goBuildID finds the Go build ID, which the linker writes near the start
 // of every executable it produces: in an ELF note, or (other formats) in
 // the text after a marker. Without it, Identity hashes the whole binary,
