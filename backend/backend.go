@@ -190,7 +190,7 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
 		return 1
 	}
-	out := p.output(ctx, inv, newArgs, newEnv)
+	out := p.output(ctx, inv, env, newArgs, newEnv)
 	if out == nil {
 		return runGo(ctx, newArgs, newEnv)
 	}

@@ -17,7 +17,9 @@ import (
 // only `go build -o FILE` writes exactly one file whose path is known
 // before it runs, and -a (rebuild everything) and -n (print, do not run)
 // must always reach the go command.
-func (p *Prepared) output(ctx context.Context, inv *gocmd.Invocation, args, env []string) *ssaweave.Output {
+//
+// env is the user's environment, args and wovenEnv the woven command's.
+func (p *Prepared) output(ctx context.Context, inv *gocmd.Invocation, env, args, wovenEnv []string) *ssaweave.Output {
 	if inv.Sub != "build" || lookupEnv(env, ssaweave.EnvUpToDate) == "off" {
 		return nil
 	}
@@ -47,5 +49,5 @@ func (p *Prepared) output(ctx context.Context, inv *gocmd.Invocation, args, env 
 	if fi, err := os.Stat(o); err == nil && fi.IsDir() {
 		return nil // go build writes the program into the directory, under a name of its own
 	}
-	return &ssaweave.Output{Opts: p.Opts, Args: args, Env: env, File: filepath.Clean(o)}
+	return &ssaweave.Output{Opts: p.Opts, Args: args, Env: wovenEnv, File: filepath.Clean(o)}
 }

@@ -43,7 +43,7 @@ func TestOutputApplies(t *testing.T) {
 		p := &Prepared{Dir: dir}
 		env := append(os.Environ(), c.env...)
 		got := ""
-		if o := p.output(context.Background(), inv, c.args, env); o != nil {
+		if o := p.output(context.Background(), inv, env, c.args, env); o != nil {
 			got = o.File
 		}
 		if got != c.want {

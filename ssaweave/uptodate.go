@@ -136,7 +136,9 @@ func (o *Output) recordFile(cacheDir string) string {
 // command, its environment (but variables a shell changes from one
 // command to the next), the go env, and the identity of the tools.
 func (o *Output) inputs(ctx context.Context) (string, error) {
-	env, err := gotool.Env(ctx, o.Opts.Dir, o.Env)
+	// As the plan's key asks it (a memoized answer); what o.Env adds
+	// (the plan's file, the toolexec front) is hashed below.
+	env, err := gotool.Env(ctx, o.Opts.Dir, append(os.Environ(), o.Opts.Env...))
 	if err != nil {
 		return "", err
 	}
@@ -148,6 +150,10 @@ func (o *Output) inputs(ctx context.Context) (string, error) {
 	field("env", recordEnv(o.Env)...)
 	for _, name := range gotool.EnvVars {
 		field(name, env[name])
+	}
+	// What `go env -w` set, the cgo flags among it.
+	if data, err := os.ReadFile(env["GOENV"]); err == nil {
+		field("goenv file", string(data))
 	}
 	// The go command and the tools it runs: a toolchain rebuilt in place
 	// keeps its GOVERSION ("devel ...") but not its files.

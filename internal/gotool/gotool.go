@@ -37,13 +37,14 @@ func Output(ctx context.Context, dir string, env []string, args ...string) ([]by
 // module, workspace and module cache, and those that select the toolchain
 // and which files a build compiles (GOOS, GOARCH and their variants,
 // GOFLAGS, GOEXPERIMENT, cgo), and how it compiles them (the tool
-// directory, the C toolchain and its flags, which `go env -w` may set).
+// directory, the C toolchain, the go env file that `go env -w` writes).
+// Not the cgo flags: go env runs the C compiler to report those (15 ms);
+// they come from the environment or that file.
 var EnvVars = []string{
 	"GOMOD", "GOWORK", "GOMODCACHE", "GOVERSION", "GOROOT", "GOOS", "GOARCH",
 	"CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GO111MODULE", "GOFIPS140",
 	"GO386", "GOAMD64", "GOARM", "GOARM64", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM",
-	"GOTOOLDIR", "CC", "CXX", "AR", "PKG_CONFIG",
-	"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS",
+	"GOTOOLDIR", "GOENV", "CC", "CXX", "AR",
 }
 
 // envMemo holds the go env answers of one operation (see WithEnvMemo).
