@@ -41,4 +41,7 @@ for i in $(seq "$rounds"); do
 done
 grep -ho 'plan .*' "$work"/cache/server/*.log | tail -n "$rounds"
 pid=$(pgrep -f "plan-server $work/cache" || true)
-[ -n "$pid" ] && ps -o rss= -p "$pid" | awk '{printf "plan server RSS %.0f MB\n", $1/1024}'
+[ -n "$pid" ] && ps -o rss= -p "$pid" | awk '{printf "plan server RSS %.0f MB after the last plan\n", $1/1024}'
+# An idle server returns what the last plan no longer uses (serverRelease).
+sleep 5
+[ -n "$pid" ] && ps -o rss= -p "$pid" | awk '{printf "plan server RSS %.0f MB idle\n", $1/1024}'

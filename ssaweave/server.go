@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -259,9 +260,15 @@ func serve(ctx context.Context, sock string, idle time.Duration, srv *planServer
 	context.AfterFunc(ctx, func() { ln.Close() })
 
 	last := time.Now()
+	held := false // the heap holds garbage of the last plan
 	for {
-		// Wake up now and then to notice a removed socket.
-		ul.SetDeadline(time.Now().Add(min(idle, serverWake)))
+		// Wake up now and then to notice a removed socket, and once a
+		// plan's garbage can be returned.
+		wake := min(idle, serverWake)
+		if held {
+			wake = min(wake, serverRelease)
+		}
+		ul.SetDeadline(time.Now().Add(wake))
 		conn, err := ul.Accept()
 		if err != nil {
 			var ne net.Error
@@ -271,11 +278,18 @@ func serve(ctx context.Context, sock string, idle time.Duration, srv *planServer
 			if _, err := os.Stat(sock); err != nil || time.Since(last) >= idle {
 				return nil
 			}
+			if held && time.Since(last) >= serverRelease {
+				// The process collects rarely (package gctune): an
+				// idle server should hold its program, not the room
+				// the last plan grew into.
+				debug.FreeOSMemory()
+				held = false
+			}
 			continue
 		}
 		stop := srv.serve(ctx, conn)
 		conn.Close()
-		last = time.Now()
+		last, held = time.Now(), true
 		if stop {
 			return nil
 		}
@@ -285,6 +299,11 @@ func serve(ctx context.Context, sock string, idle time.Duration, srv *planServer
 // serverWake is how often an idle server checks that its socket is
 // still there.
 var serverWake = 10 * time.Second
+
+// serverRelease is how long a server waits after a plan before it returns
+// the memory the plan no longer uses: long enough for the build the plan
+// was for, whose compiles would otherwise share the CPU with a collection.
+const serverRelease = 3 * time.Second
 
 // planServer is the state a server keeps between requests.
 type planServer struct {

@@ -31,6 +31,7 @@ import (
 	"github.com/ssaweave/ssaweave/backend/gocmd"
 	"github.com/ssaweave/ssaweave/backend/toolexec"
 	"github.com/ssaweave/ssaweave/internal/cache"
+	"github.com/ssaweave/ssaweave/internal/gctune"
 	"github.com/ssaweave/ssaweave/internal/version"
 	"github.com/ssaweave/ssaweave/ssaweave"
 )
@@ -69,6 +70,9 @@ Environment:
 `
 
 func main() {
+	// Analysis holds a large live heap: collect rarely under a budget
+	// (package gctune), unless GOGC or GOMEMLIMIT say otherwise.
+	gctune.Apply()
 	backend.Planner = plan
 	backend.HookPackages = hookPackages
 	backend.ModuleHookPackages = moduleHookPackages()
