@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssaweave/ssaweave/internal/gctune"
 	"github.com/ssaweave/ssaweave/ssaweave"
 )
 
@@ -191,6 +192,8 @@ func TestAnalysisChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(spec), &j); err != nil {
 		t.Fatal(err)
 	}
+	// The collector setting of the ssaweave command (see package gctune).
+	gctune.Apply()
 	_, st, err := ssaweave.BuildStats(context.Background(), ssaweave.Options{Dir: j.Dir, Patterns: j.Patterns, Algorithm: j.Algorithm, Tool: "bench"})
 	if err != nil {
 		t.Fatal(err)
