@@ -165,6 +165,10 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 	env := gocmd.WithoutGoflags(os.Environ(), "toolexec")
 	// One memo for the plan and the up-to-date check.
 	ctx = gotool.WithEnvMemo(ctx)
+	var out *ssaweave.Output
+	if cwd, err := os.Getwd(); err == nil {
+		out = watchOutput(ctx, inv, inv.AbsDir(cwd), env)
+	}
 	p, err := Prepare(ctx, inv, env)
 	if inv.Sub == "test" && errors.Is(err, analysis.ErrNoMain) {
 		// No package has test files: go test builds no test binary.
@@ -190,10 +194,10 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ssaweave: %v\n", strings.TrimPrefix(err.Error(), "ssaweave: "))
 		return 1
 	}
-	out := p.output(ctx, inv, env, newArgs, newEnv)
 	if out == nil {
 		return runGo(ctx, newArgs, newEnv)
 	}
+	out.Opts, out.Args, out.Env = p.Opts, newArgs, newEnv
 	cacheDir, err := cache.Dir()
 	if err != nil {
 		return runGo(ctx, newArgs, newEnv)

@@ -13,6 +13,7 @@ import (
 // go build -o FILE only, and never with -a or -n, on the command line or
 // in GOFLAGS, nor with the check turned off.
 func TestOutputApplies(t *testing.T) {
+	t.Setenv("SSAWEAVE_CACHE", t.TempDir())
 	dir := t.TempDir()
 	sub := filepath.Join(dir, "out")
 	if err := os.Mkdir(sub, 0o777); err != nil {
@@ -40,10 +41,9 @@ func TestOutputApplies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := &Prepared{Dir: dir}
 		env := append(os.Environ(), c.env...)
 		got := ""
-		if o := p.output(context.Background(), inv, env, c.args, env); o != nil {
+		if o := watchOutput(context.Background(), inv, dir, env); o != nil {
 			got = o.File
 		}
 		if got != c.want {

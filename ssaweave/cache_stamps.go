@@ -276,16 +276,12 @@ func lastFlag(name string, flags, goflags []string) (string, bool) {
 // instead). A package of the build in a skipped directory leaves no
 // record (see record).
 func (s *snapshot) walk(dir string, root bool) error {
-	fi, err := os.Stat(dir)
+	st, entries, err := stampDir(dir)
 	if err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	s.dirs[dir] = stamp{kind: 'd', stat: statOf(fi), sum: namesSum(entries), path: dir}
-	if !root && slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == "go.mod" }) {
+	s.dirs[dir] = st
+	if !root && otherModule(entries) {
 		return nil
 	}
 	for _, e := range entries {
@@ -304,6 +300,26 @@ func (s *snapshot) walk(dir string, root bool) error {
 		}
 	}
 	return nil
+}
+
+// stampDir stamps the directory dir and returns its entries.
+func stampDir(dir string) (stamp, []fs.DirEntry, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return stamp{}, nil, err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return stamp{}, nil, err
+	}
+	return stamp{kind: 'd', stat: statOf(fi), sum: namesSum(entries), path: dir}, entries, nil
+}
+
+// otherModule reports whether a directory below a module's root, with
+// entries, is the root of another module, whose files are not the walked
+// module's.
+func otherModule(entries []fs.DirEntry) bool {
+	return slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == "go.mod" })
 }
 
 // namesSum hashes the names and kinds of a directory's entries (os.ReadDir

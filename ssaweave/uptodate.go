@@ -41,9 +41,10 @@ import (
 // touching a file keeps it) and whose output is the file recorded does
 // not run the go command. Anything else runs it, as without a record.
 //
-// The stamps are taken in two passes around the go command, and the
-// record is written only if both agree, so that it never describes a file
-// that changed while the go command read it. What the go command itself
+// The stamps are taken in two passes, before the plan is made and after
+// the go command succeeded, and the record is written only if both agree,
+// so that it never describes a file that changed while the plan or the go
+// command read it. What the go command itself
 // does not track (system C headers and libraries) is not tracked here
 // either; SSAWEAVE_UPTODATE=off turns the check off.
 
@@ -75,6 +76,22 @@ type Output struct {
 	Env []string
 	// File is the absolute path of the file the command writes.
 	File string
+
+	first *treeSnapshot // the first pass of the record, taken by NewOutput
+}
+
+// NewOutput returns the up-to-date check of a go command that writes
+// file, taking the first pass of its record now: call it before the plan
+// is made, with the user's options (the plan's add only the runtime
+// module, which lives in the cache), so that the record describes only
+// files that neither the plan nor the build can have read in another
+// version. The caller sets Opts, Args and Env once the command is known.
+func NewOutput(ctx context.Context, opts Options, file, cacheDir string) *Output {
+	o := &Output{Opts: opts, File: file}
+	if first, ok := o.snapshotTree(ctx, cacheDir); ok {
+		o.first = first
+	}
+	return o
 }
 
 // UpToDate reports whether o.File is what running o would write now: an
@@ -93,23 +110,20 @@ func (o *Output) UpToDate(ctx context.Context, cacheDir string) bool {
 	return ok && key == recordKey(in, id)
 }
 
-// Begin takes the first pass of o's output record, before the go command
-// runs. Once the command has succeeded, record stores the record; it is
+// Begin is called just before the go command runs. Once the command has
+// succeeded, record takes the second pass and stores the record; it is
 // best effort, as the plan's stamps are: without a record, the next
 // identical command runs the go command.
 func (o *Output) Begin(ctx context.Context, cacheDir string) (record func()) {
-	in, err := o.inputs(ctx)
-	if err != nil {
-		return func() {}
-	}
-	snap, ok := o.snapshotTree(ctx, cacheDir)
-	if !ok {
-		return func() {}
-	}
-	file := o.recordFile(cacheDir)
 	// A command that fails, or writes no record, must not leave an
 	// earlier record standing for a file it may have rewritten.
+	file := o.recordFile(cacheDir)
 	_ = os.Remove(file)
+	in, err := o.inputs(ctx)
+	if err != nil || o.first == nil {
+		return func() {}
+	}
+	snap := o.first
 	return func() {
 		id, ok := outputIdentity(o.File)
 		if !ok {
@@ -248,7 +262,9 @@ func (o *Output) snapshotTree(ctx context.Context, cacheDir string) (*treeSnapsh
 		return nil, false
 	}
 	s := &treeSnapshot{
-		skip:  map[string]bool{o.File: true, filepath.Clean(cacheDir): true, in.env["GOMODCACHE"]: true},
+		// Caches change with every build and are no input to one; a
+		// CI job may keep them inside the module.
+		skip:  map[string]bool{o.File: true, filepath.Clean(cacheDir): true, in.env["GOMODCACHE"]: true, in.env["GOCACHE"]: true},
 		out:   o.File,
 		dirs:  map[string]stamp{},
 		files: map[string]stamp{},
@@ -275,22 +291,18 @@ func (s *treeSnapshot) walk(dir string, root bool) error {
 	if s.skip[dir] {
 		return nil
 	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(dir)
+	st, entries, err := stampDir(dir)
 	if err != nil {
 		return err
 	}
 	if s.count += len(entries) + 1; s.count > maxRecordEntries {
 		return errTooLarge
 	}
-	s.dirs[dir] = stamp{kind: 'd', stat: statOf(fi), sum: namesSum(entries), path: dir}
+	s.dirs[dir] = st
 	if dir == filepath.Dir(s.out) {
 		s.outNames = otherNames(entries, filepath.Base(s.out))
 	}
-	if !root && slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == "go.mod" }) {
+	if !root && otherModule(entries) {
 		return nil
 	}
 	for _, e := range entries {

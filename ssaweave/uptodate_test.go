@@ -39,7 +39,7 @@ func TestOutputUpToDate(t *testing.T) {
 	n := 0
 	build := func(o *Output) {
 		t.Helper()
-		record := o.Begin(ctx, cacheDir)
+		record := begin(ctx, o, cacheDir)
 		n++
 		writeTestFile(t, out, "program "+strconv.Itoa(n))
 		record()
@@ -106,7 +106,7 @@ func TestOutputUpToDate(t *testing.T) {
 
 	// A file that changes while the go command runs: the command may
 	// have read either version, so no record.
-	record := o.Begin(ctx, cacheDir)
+	record := begin(ctx, o, cacheDir)
 	edit("lib/lib.go", "package lib\n\nfunc F() {}\n")
 	writeTestFile(t, out, "program x")
 	record()
@@ -116,7 +116,7 @@ func TestOutputUpToDate(t *testing.T) {
 	// an output the command may have changed is never taken as current.
 	build(o)
 	check("rebuilt after the racing edit", o, true)
-	o.Begin(ctx, cacheDir) // and never recorded
+	begin(ctx, o, cacheDir) // and never recorded
 	check("failed build", o, false)
 }
 
@@ -141,11 +141,49 @@ func TestOutputRecordTooLarge(t *testing.T) {
 	cacheDir := t.TempDir()
 	o := &Output{Opts: Options{Dir: dir, Patterns: []string{"."}}, Args: []string{"build", "-o", out, "."}, Env: os.Environ(), File: out}
 	for range 2 {
-		record := o.Begin(ctx, cacheDir)
+		record := begin(ctx, o, cacheDir)
 		writeTestFile(t, out, "program")
 		record()
 	}
 	if o.UpToDate(ctx, cacheDir) {
 		t.Error("a tree of more than maxRecordEntries entries was recorded")
 	}
+}
+
+// TestOutputRecordSkipsCaches checks that a build cache inside the module
+// (as CI jobs keep it), which every build writes to, neither prevents the
+// record nor invalidates it.
+func TestOutputRecordSkipsCaches(t *testing.T) {
+	ctx := context.Background()
+	dir := stampsModule(t, t.TempDir())
+	gocache := filepath.Join(dir, ".cache", "go-build")
+	out := filepath.Join(t.TempDir(), "prog")
+	cacheDir := t.TempDir()
+	o := &Output{
+		Opts: Options{Dir: dir, Patterns: []string{"."}, Env: []string{"GOCACHE=" + gocache}},
+		Args: []string{"build", "-o", out, "."},
+		Env:  append(os.Environ(), "GOCACHE="+gocache),
+		File: out,
+	}
+	for i := range 2 {
+		record := begin(ctx, o, cacheDir)
+		writeTestFile(t, filepath.Join(gocache, "entry"+strconv.Itoa(i)), "compiled")
+		writeTestFile(t, out, "program")
+		record()
+	}
+	if !o.UpToDate(ctx, cacheDir) {
+		t.Fatal("a build writing to a GOCACHE inside the module got no record")
+	}
+	writeTestFile(t, filepath.Join(gocache, "another"), "compiled")
+	if !o.UpToDate(ctx, cacheDir) {
+		t.Error("a write to the GOCACHE inside the module invalidated the record")
+	}
+}
+
+// begin starts a command as the wrapper does: the first pass of the
+// record before the plan (NewOutput), then Begin.
+func begin(ctx context.Context, o *Output, cacheDir string) (record func()) {
+	w := NewOutput(ctx, o.Opts, o.File, cacheDir)
+	w.Args, w.Env = o.Args, o.Env
+	return w.Begin(ctx, cacheDir)
 }

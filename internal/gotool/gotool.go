@@ -44,7 +44,7 @@ var EnvVars = []string{
 	"GOMOD", "GOWORK", "GOMODCACHE", "GOVERSION", "GOROOT", "GOOS", "GOARCH",
 	"CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GO111MODULE", "GOFIPS140",
 	"GO386", "GOAMD64", "GOARM", "GOARM64", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM",
-	"GOTOOLDIR", "GOENV", "CC", "CXX", "AR",
+	"GOTOOLDIR", "GOENV", "GOCACHE", "CC", "CXX", "AR",
 }
 
 // envMemo holds the go env answers of one operation (see WithEnvMemo).
