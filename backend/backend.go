@@ -198,6 +198,17 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 		return runGo(ctx, newArgs, newEnv)
 	}
 	out.Opts, out.Args, out.Env = p.Opts, newArgs, newEnv
+	if out.File == "" {
+		goenv, err := gotool.Env(ctx, p.Dir, env)
+		file := ""
+		if err == nil {
+			file = p.outputFile(goenv["GOOS"])
+		}
+		if file == "" {
+			return runGo(ctx, newArgs, newEnv)
+		}
+		out.SetFile(file)
+	}
 	cacheDir, err := cache.Dir()
 	if err != nil {
 		return runGo(ctx, newArgs, newEnv)

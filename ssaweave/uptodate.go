@@ -30,7 +30,8 @@ import (
 // main module, workspace modules, directory replacements), which stamps
 // describe at the cost of a stat per file.
 //
-// So after a woven build that wrote one file (go build -o FILE) succeeds,
+// So after a woven build that wrote one file (go build -o FILE, or go
+// build of one main package) succeeds,
 // the wrapper records an output record: a stamp of every file and
 // directory of the local modules (all files, not only .go: embedded
 // files, assembly, C, syso), of the module files, and a key over the
@@ -74,7 +75,8 @@ type Output struct {
 	Args []string
 	// Env is the command's environment.
 	Env []string
-	// File is the absolute path of the file the command writes.
+	// File is the absolute path of the file the command writes; "" until
+	// the caller knows it (see SetFile).
 	File string
 
 	first *treeSnapshot // the first pass of the record, taken by NewOutput
@@ -85,13 +87,27 @@ type Output struct {
 // is made, with the user's options (the plan's add only the runtime
 // module, which lives in the cache), so that the record describes only
 // files that neither the plan nor the build can have read in another
-// version. The caller sets Opts, Args and Env once the command is known.
+// version. The caller sets Opts, Args and Env once the command is known,
+// and the file with SetFile if it was not known yet ("": go build names
+// its output after the main package, which the plan finds).
 func NewOutput(ctx context.Context, opts Options, file, cacheDir string) *Output {
-	o := &Output{Opts: opts, File: file}
+	o := &Output{Opts: opts}
 	if first, ok := o.snapshotTree(ctx, cacheDir); ok {
 		o.first = first
 	}
+	if file != "" {
+		o.SetFile(file)
+	}
 	return o
+}
+
+// SetFile sets the file the command writes, which the first pass then
+// leaves out: the command rewrites it.
+func (o *Output) SetFile(file string) {
+	o.File = file
+	if o.first != nil {
+		o.first.setOutput(file)
+	}
 }
 
 // UpToDate reports whether o.File is what running o would write now: an
@@ -237,12 +253,13 @@ func recordKey(inputs, output string) string {
 // treeSnapshot is the first pass of an output record: the stat of every
 // directory and file of the local modules, and of the module files.
 type treeSnapshot struct {
-	skip map[string]bool // the output file and caches: never stamped
+	skip map[string]bool // caches: never stamped
 	out  string          // the output file
 	// outNames are the other entries of the output's directory, when it
 	// is one of the stamped directories: creating the output there is
 	// the one change the second pass allows in it.
 	outNames []string
+	entries  map[string][]fs.DirEntry // of each stamped directory
 	dirs     map[string]stamp
 	files    map[string]stamp
 	count    int
@@ -264,10 +281,10 @@ func (o *Output) snapshotTree(ctx context.Context, cacheDir string) (*treeSnapsh
 	s := &treeSnapshot{
 		// Caches change with every build and are no input to one; a
 		// CI job may keep them inside the module.
-		skip:  map[string]bool{o.File: true, filepath.Clean(cacheDir): true, in.env["GOMODCACHE"]: true, in.env["GOCACHE"]: true},
-		out:   o.File,
-		dirs:  map[string]stamp{},
-		files: map[string]stamp{},
+		skip:    map[string]bool{filepath.Clean(cacheDir): true, in.env["GOMODCACHE"]: true, in.env["GOCACHE"]: true},
+		entries: map[string][]fs.DirEntry{},
+		dirs:    map[string]stamp{},
+		files:   map[string]stamp{},
 	}
 	for _, r := range roots {
 		if err := s.walk(r, true); err != nil {
@@ -299,9 +316,7 @@ func (s *treeSnapshot) walk(dir string, root bool) error {
 		return errTooLarge
 	}
 	s.dirs[dir] = st
-	if dir == filepath.Dir(s.out) {
-		s.outNames = otherNames(entries, filepath.Base(s.out))
-	}
+	s.entries[dir] = entries
 	if !root && otherModule(entries) {
 		return nil
 	}
@@ -384,6 +399,15 @@ func (s *treeSnapshot) second() ([]stamp, bool) {
 		entries = append(entries, e)
 	}
 	return entries, true
+}
+
+// setOutput leaves the output file out of the snapshot.
+func (s *treeSnapshot) setOutput(file string) {
+	s.out = file
+	delete(s.files, file)
+	if entries, ok := s.entries[filepath.Dir(file)]; ok {
+		s.outNames = otherNames(entries, filepath.Base(file))
+	}
 }
 
 // otherNames lists the entries of a directory but name, with their kinds.

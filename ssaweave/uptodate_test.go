@@ -187,3 +187,26 @@ func begin(ctx context.Context, o *Output, cacheDir string) (record func()) {
 	w.Args, w.Env = o.Args, o.Env
 	return w.Begin(ctx, cacheDir)
 }
+
+// TestOutputNamedLater checks a command whose output is known only once
+// the plan is made (go build without -o, in the module's root): the first
+// pass stamped the old output like any file, and SetFile must leave it
+// out, and allow its appearance in its directory.
+func TestOutputNamedLater(t *testing.T) {
+	ctx := context.Background()
+	dir := stampsModule(t, t.TempDir())
+	file := filepath.Join(dir, "m")
+	cacheDir := t.TempDir()
+	o := &Output{Opts: Options{Dir: dir, Patterns: []string{"."}}, Args: []string{"build", "."}, Env: os.Environ(), File: file}
+	for i := range 3 {
+		w := NewOutput(ctx, o.Opts, "", cacheDir)
+		w.Args, w.Env = o.Args, o.Env
+		w.SetFile(file)
+		record := w.Begin(ctx, cacheDir)
+		writeTestFile(t, file, "program "+strconv.Itoa(i))
+		record()
+		if !o.UpToDate(ctx, cacheDir) {
+			t.Fatalf("build %d, which (re)wrote the output in the module's root: not up to date", i)
+		}
+	}
+}

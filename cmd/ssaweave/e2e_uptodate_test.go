@@ -19,7 +19,8 @@ import (
 // content counts as unchanged), and never with -n (or -a, which the same
 // check refuses, but which would rebuild everything), with another command
 // line, or when the output is gone. When it does run it, the binary must
-// show the change: the embedded text is in it.
+// show the change: the embedded text is in it. Without -o, the same holds
+// for the binary go build names after the main package.
 func TestUpToDateBuild(t *testing.T) {
 	bin := e2e.SSAWeave(t)
 	dir := e2e.CopyProgram(t, "httpserver")
@@ -94,6 +95,25 @@ func TestUpToDateBuild(t *testing.T) {
 	}
 	step("output removed", true)
 	step("nothing changed after the output came back", false)
+
+	// Without -o, go build names the binary after the main package, in
+	// the directory it runs in: here the module's root.
+	buildHere := func() bool {
+		t.Helper()
+		os.Remove(log)
+		e2e.Run(t, dir, env, bin, "go", "build", "./cmd/server")
+		data, _ := os.ReadFile(log)
+		return strings.Contains("\n"+string(data), "\nbuild\n")
+	}
+	if !buildHere() {
+		t.Error("without -o, first build: go build did not run")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "server")); err != nil {
+		t.Fatalf("without -o: %v", err)
+	}
+	if buildHere() {
+		t.Error("without -o, nothing changed: go build ran")
+	}
 
 	env = append(env, "SSAWEAVE_UPTODATE=off")
 	step("check off", true)
