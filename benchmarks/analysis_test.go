@@ -226,48 +226,60 @@ func vmHWM(t *testing.T) int64 {
 }
 
 // fetchReal makes a temporary module that requires the module of spec
-// (importpath@version) and returns its directory and the package path.
+// (importpath@version) and holds a copy of its main package, and returns
+// its directory and the package path.
 func fetchReal(b *testing.B, spec string) (dir, pkg string) {
+	b.Helper()
+	dir = b.TempDir()
+	gocmd, _ := fetchMain(b, envReal, spec, dir)
+	gocmd("mod", "tidy")
+	return dir, "."
+}
+
+// fetchMain makes dir a module that requires the module of spec
+// (importpath@version, given in the environment variable env) and holds a
+// copy of that main package's Go files: the go command adds no files to
+// packages in the module cache, so a main package there cannot be woven;
+// copied (what xcaddy does for caddy), it becomes the temporary module's
+// main package, with the fetched module's requirements. It returns a
+// runner of go commands in dir, which fails the benchmark on an error,
+// and the names of the files copied.
+func fetchMain(b *testing.B, env, spec, dir string) (gocmd func(args ...string) string, files []string) {
 	b.Helper()
 	pkg, version, ok := strings.Cut(spec, "@")
 	if !ok {
-		b.Fatalf("%s=%s: want importpath@version", envReal, spec)
+		b.Fatalf("%s=%s: want importpath@version", env, spec)
 	}
-	dir = b.TempDir()
-	run := func(args ...string) string {
+	gocmd = func(args ...string) string {
+		b.Helper()
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
 		out, err := cmd.Output()
 		if err != nil {
-			b.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			b.Fatalf("%s: go %s: %v\n%s", env, strings.Join(args, " "), err, tail(stderr, 30))
 		}
-		return strings.TrimSpace(string(out))
+		return string(out)
 	}
-	run("mod", "init", "example.com/ssaweavebench")
-	run("get", pkg+"@"+version)
-	// The go command adds no files to packages in the module cache, so
-	// a main package there cannot be woven: copy its files into the
-	// temporary module (what xcaddy does for caddy), whose main package
-	// it becomes, with the fetched module's requirements.
-	src := run("list", "-f", "{{.Dir}}", pkg)
-	files, err := filepath.Glob(filepath.Join(src, "*.go"))
-	if err != nil {
-		b.Fatal(err)
+	gocmd("mod", "init", "example.com/ssaweavebench")
+	gocmd("get", pkg+"@"+version)
+	listed := strings.Fields(gocmd("list", "-f", "{{.Name}} {{.Dir}} {{range .GoFiles}}{{.}} {{end}}", pkg))
+	if len(listed) < 3 || listed[0] != "main" {
+		b.Fatalf("%s=%s: not a main package with Go files (go list: %v)", env, spec, listed)
 	}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		data, err := os.ReadFile(f)
+	for _, f := range listed[2:] {
+		data, err := os.ReadFile(filepath.Join(listed[1], f))
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
-	run("mod", "tidy")
-	return dir, "."
+	return gocmd, listed[2:]
 }
 
 // buildTool builds cmd/ssaweave for the size measurements.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -466,44 +465,13 @@ func Avatar(w http.ResponseWriter, r *http.Request) {
 // graph for both, link; every mode builds that same module graph.
 func realBuildProgram(b *testing.B, spec string) buildProgram {
 	b.Helper()
-	pkg, version, ok := strings.Cut(spec, "@")
-	if !ok {
-		b.Fatalf("%s=%s: want importpath@version", envBenchRealBuild, spec)
-	}
+	pkg, _, _ := strings.Cut(spec, "@")
 	dir := filepath.Join(b.TempDir(), "real")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	gocmd := func(args ...string) string {
-		b.Helper()
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = ee.Stderr
-			}
-			b.Fatalf("%s: go %s: %v\n%s", envBenchRealBuild, strings.Join(args, " "), err, tail(stderr, 30))
-		}
-		return string(out)
-	}
-	gocmd("mod", "init", "example.com/ssaweavebench")
-	gocmd("get", pkg+"@"+version)
-	listed := strings.Fields(gocmd("list", "-f", "{{.Name}} {{.Dir}} {{range .GoFiles}}{{.}} {{end}}", pkg))
-	if len(listed) < 3 || listed[0] != "main" {
-		b.Fatalf("%s=%s: not a main package with Go files (go list: %v)", envBenchRealBuild, spec, listed)
-	}
-	for _, f := range listed[2:] {
-		data, err := os.ReadFile(filepath.Join(listed[1], f))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if !slices.Contains(listed[2:], "main.go") {
+	gocmd, files := fetchMain(b, envBenchRealBuild, spec, dir)
+	if !slices.Contains(files, "main.go") {
 		b.Fatalf("%s=%s: the main package has no main.go to edit", envBenchRealBuild, spec)
 	}
 
