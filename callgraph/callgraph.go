@@ -141,6 +141,12 @@ func (g *Graph) search() {
 		}
 		return s
 	}
+	// A callee with its name, looked up once per edge rather than per
+	// comparison.
+	type callee struct {
+		fn   *ssa.Function
+		name string
+	}
 	var queue []*ssa.Function
 	for _, r := range g.roots {
 		if g.blocked != nil && g.blocked(r) {
@@ -151,7 +157,7 @@ func (g *Graph) search() {
 			queue = append(queue, r)
 		}
 	}
-	var callees []*ssa.Function
+	var callees []callee
 	for len(queue) > 0 {
 		fn := queue[0]
 		queue = queue[1:]
@@ -164,19 +170,20 @@ func (g *Graph) search() {
 		callees = callees[:0]
 		for _, e := range n.Out {
 			if _, seen := g.parent[e.Callee.Func]; !seen {
-				callees = append(callees, e.Callee.Func)
+				callees = append(callees, callee{e.Callee.Func, name(e.Callee.Func)})
 			}
 		}
-		slices.SortFunc(callees, func(a, b *ssa.Function) int {
-			if c := cmp.Compare(name(a), name(b)); c != 0 {
+		slices.SortFunc(callees, func(a, b callee) int {
+			if c := cmp.Compare(a.name, b.name); c != 0 {
 				return c
 			}
 			// Same name, different functions: rare. token.Pos values
 			// depend on parse order, so compare printed positions.
-			fset := a.Prog.Fset
-			return cmp.Compare(fset.Position(a.Pos()).String(), fset.Position(b.Pos()).String())
+			fset := a.fn.Prog.Fset
+			return cmp.Compare(fset.Position(a.fn.Pos()).String(), fset.Position(b.fn.Pos()).String())
 		})
-		for _, c := range callees {
+		for _, ce := range callees {
+			c := ce.fn
 			if g.blocked != nil && g.blocked(c) {
 				continue
 			}
