@@ -214,21 +214,12 @@ func (o *Output) inputs(ctx context.Context) (string, error) {
 // sorted), without the variables a shell sets per command or directory,
 // which do not change what the go command builds.
 func recordEnv(env []string) []string {
-	last := make(map[string]string, len(env))
-	for _, kv := range env {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
+	return slices.DeleteFunc(gotool.CanonicalEnv(env), func(kv string) bool {
+		switch k, _, _ := strings.Cut(kv, "="); k {
 		case "_", "PWD", "OLDPWD", "SHLVL", EnvPlanServer, EnvPlanServerIdle:
-			continue
+			return true
 		}
-		last[k] = kv
-	}
-	return slices.Sorted(func(yield func(string) bool) {
-		for _, kv := range last {
-			if !yield(kv) {
-				return
-			}
-		}
+		return false
 	})
 }
 

@@ -78,9 +78,9 @@ func Env(ctx context.Context, dir string, env []string) (map[string]string, erro
 	var key string
 	if memo != nil {
 		if env == nil {
-			key = dir + "\x00" + canonicalEnv(os.Environ())
+			key = dir + "\x00" + strings.Join(CanonicalEnv(os.Environ()), "\x00")
 		} else {
-			key = dir + "\x00" + canonicalEnv(env)
+			key = dir + "\x00" + strings.Join(CanonicalEnv(env), "\x00")
 		}
 		memo.mu.Lock()
 		vals, ok := memo.vals[key]
@@ -105,9 +105,9 @@ func Env(ctx context.Context, dir string, env []string) (map[string]string, erro
 	return vals, nil
 }
 
-// canonicalEnv renders env as the child process sees it: one value per
+// CanonicalEnv returns env as a child process sees it: one value per
 // name, the last one given (as os/exec does), sorted.
-func canonicalEnv(env []string) string {
+func CanonicalEnv(env []string) []string {
 	last := make(map[string]string, len(env))
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
@@ -118,5 +118,5 @@ func canonicalEnv(env []string) string {
 		kvs = append(kvs, kv)
 	}
 	slices.Sort(kvs)
-	return strings.Join(kvs, "\x00")
+	return kvs
 }
