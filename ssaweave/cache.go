@@ -67,18 +67,12 @@ type keyInputs struct {
 }
 
 func newKeyInputs(ctx context.Context, opts Options) (*keyInputs, error) {
-	dir, err := filepath.Abs(cmp.Or(opts.Dir, "."))
+	in, err := moduleInputs(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("ssaweave: %w", err)
-	}
-	in := &keyInputs{opts: opts, dir: dir}
-	if in.overlay, _, err = analysis.Overlay(dir, opts.BuildFlags); err != nil {
 		return nil, err
 	}
-	// The environment goCommand gives the go command. Under the wrapper
-	// (gotool.WithEnvMemo), the go env of the module lookup is reused.
-	if in.env, err = gotool.Env(ctx, dir, append(os.Environ(), opts.Env...)); err != nil {
-		return nil, fmt.Errorf("ssaweave: %w", err)
+	if in.overlay, _, err = analysis.Overlay(in.dir, opts.BuildFlags); err != nil {
+		return nil, err
 	}
 	if in.settings, err = readSettings(in.env["GOMOD"], opts.Env); err != nil {
 		return nil, err
@@ -93,6 +87,22 @@ func newKeyInputs(ctx context.Context, opts Options) (*keyInputs, error) {
 	}
 	in.pgo = pgoSetting(opts.BuildFlags, in.env["GOFLAGS"])
 	return in, nil
+}
+
+// moduleInputs returns the part of keyInputs that locates the modules
+// (localModules): the options, the absolute directory and the go env.
+func moduleInputs(ctx context.Context, opts Options) (*keyInputs, error) {
+	dir, err := filepath.Abs(cmp.Or(opts.Dir, "."))
+	if err != nil {
+		return nil, fmt.Errorf("ssaweave: %w", err)
+	}
+	// The environment goCommand gives the go command. Under the wrapper
+	// (gotool.WithEnvMemo), the go env of the module lookup is reused.
+	env, err := gotool.Env(ctx, dir, append(os.Environ(), opts.Env...))
+	if err != nil {
+		return nil, fmt.Errorf("ssaweave: %w", err)
+	}
+	return &keyInputs{opts: opts, dir: dir, env: env}, nil
 }
 
 // fieldWriter returns a function that adds a field to h. Fields are

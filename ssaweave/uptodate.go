@@ -261,7 +261,7 @@ var errTooLarge = errors.New("too many files to record")
 
 // snapshotTree takes the first pass of o's record.
 func (o *Output) snapshotTree(ctx context.Context, cacheDir string) (*treeSnapshot, bool) {
-	in, err := newKeyInputs(ctx, o.Opts)
+	in, err := moduleInputs(ctx, o.Opts)
 	if err != nil {
 		return nil, false
 	}
