@@ -197,31 +197,7 @@ func Go(ctx context.Context, args []string, stderr io.Writer) int {
 	if out == nil {
 		return runGo(ctx, newArgs, newEnv)
 	}
-	out.Opts, out.Args, out.Env = p.Opts, newArgs, newEnv
-	if out.File == "" {
-		goenv, err := gotool.Env(ctx, p.Dir, env)
-		file := ""
-		if err == nil {
-			file = p.outputFile(goenv["GOOS"])
-		}
-		if file == "" {
-			return runGo(ctx, newArgs, newEnv)
-		}
-		out.SetFile(file)
-	}
-	cacheDir, err := cache.Dir()
-	if err != nil {
-		return runGo(ctx, newArgs, newEnv)
-	}
-	if out.UpToDate(ctx, cacheDir) {
-		return 0 // as go build prints nothing when there is nothing to do
-	}
-	record := out.Begin(ctx, cacheDir)
-	code := runGo(ctx, newArgs, newEnv)
-	if code == 0 {
-		record()
-	}
-	return code
+	return p.runWatched(ctx, out, env, newArgs, newEnv)
 }
 
 // buildArgs returns the woven go command line and environment.

@@ -72,6 +72,34 @@ func watchOutput(ctx context.Context, inv *gocmd.Invocation, dir string, env []s
 	return ssaweave.NewOutput(ctx, opts, o, cacheDir)
 }
 
+// runWatched runs the woven command args under wovenEnv unless out, the
+// check watchOutput made for it (env is the user's environment), finds
+// its output up to date; once the command has succeeded, it records the
+// output for the next such check.
+func (p *Prepared) runWatched(ctx context.Context, out *ssaweave.Output, env, args, wovenEnv []string) int {
+	out.Opts, out.Args, out.Env = p.Opts, args, wovenEnv
+	if out.File == "" {
+		goenv, err := gotool.Env(ctx, p.Dir, env)
+		file := ""
+		if err == nil {
+			file = p.outputFile(goenv["GOOS"])
+		}
+		if file == "" {
+			return runGo(ctx, args, wovenEnv)
+		}
+		out.SetFile(file)
+	}
+	if out.UpToDate(ctx) {
+		return 0 // as go build prints nothing when there is nothing to do
+	}
+	record := out.Begin(ctx)
+	code := runGo(ctx, args, wovenEnv)
+	if code == 0 {
+		record()
+	}
+	return code
+}
+
 // outputFile returns the file `go build` without -o writes for the plan p:
 // for a single main package, its name (the last element of its import
 // path that is not a major version, v2 and up) with the target's

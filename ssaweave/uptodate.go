@@ -79,7 +79,8 @@ type Output struct {
 	// the caller knows it (see SetFile).
 	File string
 
-	first *treeSnapshot // the first pass of the record, taken by NewOutput
+	cacheDir string        // ssaweave's cache, which holds the record
+	first    *treeSnapshot // the first pass of the record, taken by NewOutput
 }
 
 // NewOutput returns the up-to-date check of a go command that writes
@@ -87,12 +88,13 @@ type Output struct {
 // is made, with the user's options (the plan's add only the runtime
 // module, which lives in the cache), so that the record describes only
 // files that neither the plan nor the build can have read in another
-// version. The caller sets Opts, Args and Env once the command is known,
+// version. The record lives in cacheDir, ssaweave's cache. The caller sets
+// Opts, Args and Env once the command is known,
 // and the file with SetFile if it was not known yet ("": go build names
 // its output after the main package, which the plan finds).
 func NewOutput(ctx context.Context, opts Options, file, cacheDir string) *Output {
-	o := &Output{Opts: opts}
-	if first, ok := o.snapshotTree(ctx, cacheDir); ok {
+	o := &Output{Opts: opts, cacheDir: cacheDir}
+	if first, ok := o.snapshotTree(ctx); ok {
 		o.first = first
 	}
 	if file != "" {
@@ -113,7 +115,7 @@ func (o *Output) SetFile(file string) {
 // UpToDate reports whether o.File is what running o would write now: an
 // output record of an earlier run of o holds, with the same command,
 // environment, toolchain and output file.
-func (o *Output) UpToDate(ctx context.Context, cacheDir string) bool {
+func (o *Output) UpToDate(ctx context.Context) bool {
 	in, err := o.inputs(ctx)
 	if err != nil {
 		return false
@@ -122,7 +124,7 @@ func (o *Output) UpToDate(ctx context.Context, cacheDir string) bool {
 	if !ok {
 		return false
 	}
-	key, ok := checkStamps(o.recordFile(cacheDir))
+	key, ok := checkStamps(o.recordFile())
 	return ok && key == recordKey(in, id)
 }
 
@@ -130,10 +132,10 @@ func (o *Output) UpToDate(ctx context.Context, cacheDir string) bool {
 // succeeded, record takes the second pass and stores the record; it is
 // best effort, as the plan's stamps are: without a record, the next
 // identical command runs the go command.
-func (o *Output) Begin(ctx context.Context, cacheDir string) (record func()) {
+func (o *Output) Begin(ctx context.Context) (record func()) {
 	// A command that fails, or writes no record, must not leave an
 	// earlier record standing for a file it may have rewritten.
-	file := o.recordFile(cacheDir)
+	file := o.recordFile()
 	_ = os.Remove(file)
 	in, err := o.inputs(ctx)
 	if err != nil || o.first == nil {
@@ -154,12 +156,12 @@ func (o *Output) Begin(ctx context.Context, cacheDir string) (record func()) {
 // recordFile names o's record in the cache: by directory and output,
 // since the record of another command line for the same output would
 // only miss.
-func (o *Output) recordFile(cacheDir string) string {
+func (o *Output) recordFile() string {
 	h := sha256.New()
 	field := fieldWriter(h)
 	field("dir", o.Opts.Dir)
 	field("file", o.File)
-	return filepath.Join(cacheDir, "outputs", hex.EncodeToString(h.Sum(nil)[:16])+".txt")
+	return filepath.Join(o.cacheDir, "outputs", hex.EncodeToString(h.Sum(nil)[:16])+".txt")
 }
 
 // inputs hashes what the output depends on besides the files: the
@@ -260,7 +262,7 @@ type treeSnapshot struct {
 var errTooLarge = errors.New("too many files to record")
 
 // snapshotTree takes the first pass of o's record.
-func (o *Output) snapshotTree(ctx context.Context, cacheDir string) (*treeSnapshot, bool) {
+func (o *Output) snapshotTree(ctx context.Context) (*treeSnapshot, bool) {
 	in, err := moduleInputs(ctx, o.Opts)
 	if err != nil {
 		return nil, false
@@ -272,7 +274,7 @@ func (o *Output) snapshotTree(ctx context.Context, cacheDir string) (*treeSnapsh
 	s := &treeSnapshot{
 		// Caches change with every build and are no input to one; a
 		// CI job may keep them inside the module.
-		skip:    map[string]bool{filepath.Clean(cacheDir): true, in.env["GOMODCACHE"]: true, in.env["GOCACHE"]: true},
+		skip:    map[string]bool{filepath.Clean(o.cacheDir): true, in.env["GOMODCACHE"]: true, in.env["GOCACHE"]: true},
 		entries: map[string][]fs.DirEntry{},
 		dirs:    map[string]stamp{},
 		files:   map[string]stamp{},

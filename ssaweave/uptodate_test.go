@@ -28,10 +28,11 @@ func TestOutputUpToDate(t *testing.T) {
 	cacheDir := t.TempDir()
 	newOutput := func(args []string, env ...string) *Output {
 		return &Output{
-			Opts: Options{Dir: dir, Patterns: []string{"."}},
-			Args: args,
-			Env:  append(os.Environ(), env...),
-			File: out,
+			cacheDir: cacheDir,
+			Opts:     Options{Dir: dir, Patterns: []string{"."}},
+			Args:     args,
+			Env:      append(os.Environ(), env...),
+			File:     out,
 		}
 	}
 	args := []string{"build", "-o", out, "."}
@@ -39,14 +40,14 @@ func TestOutputUpToDate(t *testing.T) {
 	n := 0
 	build := func(o *Output) {
 		t.Helper()
-		record := begin(ctx, o, cacheDir)
+		record := begin(ctx, o)
 		n++
 		writeTestFile(t, out, "program "+strconv.Itoa(n))
 		record()
 	}
 	check := func(what string, o *Output, want bool) {
 		t.Helper()
-		if got := o.UpToDate(ctx, cacheDir); got != want {
+		if got := o.UpToDate(ctx); got != want {
 			t.Errorf("%s: UpToDate = %v, want %v", what, got, want)
 		}
 	}
@@ -106,7 +107,7 @@ func TestOutputUpToDate(t *testing.T) {
 
 	// A file that changes while the go command runs: the command may
 	// have read either version, so no record.
-	record := begin(ctx, o, cacheDir)
+	record := begin(ctx, o)
 	edit("lib/lib.go", "package lib\n\nfunc F() {}\n")
 	writeTestFile(t, out, "program x")
 	record()
@@ -116,7 +117,7 @@ func TestOutputUpToDate(t *testing.T) {
 	// an output the command may have changed is never taken as current.
 	build(o)
 	check("rebuilt after the racing edit", o, true)
-	begin(ctx, o, cacheDir) // and never recorded
+	begin(ctx, o) // and never recorded
 	check("failed build", o, false)
 }
 
@@ -139,13 +140,13 @@ func TestOutputRecordTooLarge(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "prog")
 	cacheDir := t.TempDir()
-	o := &Output{Opts: Options{Dir: dir, Patterns: []string{"."}}, Args: []string{"build", "-o", out, "."}, Env: os.Environ(), File: out}
+	o := &Output{cacheDir: cacheDir, Opts: Options{Dir: dir, Patterns: []string{"."}}, Args: []string{"build", "-o", out, "."}, Env: os.Environ(), File: out}
 	for range 2 {
-		record := begin(ctx, o, cacheDir)
+		record := begin(ctx, o)
 		writeTestFile(t, out, "program")
 		record()
 	}
-	if o.UpToDate(ctx, cacheDir) {
+	if o.UpToDate(ctx) {
 		t.Error("a tree of more than maxRecordEntries entries was recorded")
 	}
 }
@@ -160,32 +161,33 @@ func TestOutputRecordSkipsCaches(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "prog")
 	cacheDir := t.TempDir()
 	o := &Output{
-		Opts: Options{Dir: dir, Patterns: []string{"."}, Env: []string{"GOCACHE=" + gocache}},
-		Args: []string{"build", "-o", out, "."},
-		Env:  append(os.Environ(), "GOCACHE="+gocache),
-		File: out,
+		cacheDir: cacheDir,
+		Opts:     Options{Dir: dir, Patterns: []string{"."}, Env: []string{"GOCACHE=" + gocache}},
+		Args:     []string{"build", "-o", out, "."},
+		Env:      append(os.Environ(), "GOCACHE="+gocache),
+		File:     out,
 	}
 	for i := range 2 {
-		record := begin(ctx, o, cacheDir)
+		record := begin(ctx, o)
 		writeTestFile(t, filepath.Join(gocache, "entry"+strconv.Itoa(i)), "compiled")
 		writeTestFile(t, out, "program")
 		record()
 	}
-	if !o.UpToDate(ctx, cacheDir) {
+	if !o.UpToDate(ctx) {
 		t.Fatal("a build writing to a GOCACHE inside the module got no record")
 	}
 	writeTestFile(t, filepath.Join(gocache, "another"), "compiled")
-	if !o.UpToDate(ctx, cacheDir) {
+	if !o.UpToDate(ctx) {
 		t.Error("a write to the GOCACHE inside the module invalidated the record")
 	}
 }
 
 // begin starts a command as the wrapper does: the first pass of the
 // record before the plan (NewOutput), then Begin.
-func begin(ctx context.Context, o *Output, cacheDir string) (record func()) {
-	w := NewOutput(ctx, o.Opts, o.File, cacheDir)
+func begin(ctx context.Context, o *Output) (record func()) {
+	w := NewOutput(ctx, o.Opts, o.File, o.cacheDir)
 	w.Args, w.Env = o.Args, o.Env
-	return w.Begin(ctx, cacheDir)
+	return w.Begin(ctx)
 }
 
 // TestOutputNamedLater checks a command whose output is known only once
@@ -197,15 +199,15 @@ func TestOutputNamedLater(t *testing.T) {
 	dir := stampsModule(t, t.TempDir())
 	file := filepath.Join(dir, "m")
 	cacheDir := t.TempDir()
-	o := &Output{Opts: Options{Dir: dir, Patterns: []string{"."}}, Args: []string{"build", "."}, Env: os.Environ(), File: file}
+	o := &Output{cacheDir: cacheDir, Opts: Options{Dir: dir, Patterns: []string{"."}}, Args: []string{"build", "."}, Env: os.Environ(), File: file}
 	for i := range 3 {
 		w := NewOutput(ctx, o.Opts, "", cacheDir)
 		w.Args, w.Env = o.Args, o.Env
 		w.SetFile(file)
-		record := w.Begin(ctx, cacheDir)
+		record := w.Begin(ctx)
 		writeTestFile(t, file, "program "+strconv.Itoa(i))
 		record()
-		if !o.UpToDate(ctx, cacheDir) {
+		if !o.UpToDate(ctx) {
 			t.Fatalf("build %d, which (re)wrote the output in the module's root: not up to date", i)
 		}
 	}
